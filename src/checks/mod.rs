@@ -1,0 +1,86 @@
+//! The check registry. Each check is one file declaring its metadata and how it probes an operation;
+//! adding a check means adding a file and a line to [`CHECKS`], never touching the engine.
+
+use crate::engine::{ScanContext, Target};
+use crate::findings::{fingerprint, risk_score, Evidence, Finding, RiskFactors, Severity, Status};
+use async_trait::async_trait;
+
+/// What a check is, independent of any scan.
+#[derive(Debug)]
+pub struct CheckMeta {
+    /// Stable id, e.g. `NAT-API2-AUTH-BYPASS`.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// `API1` … `API10` (OWASP API Security Top 10, 2023).
+    pub owasp: &'static str,
+    pub cwe: &'static str,
+    pub severity: Severity,
+    /// One paragraph: what the issue is.
+    pub description: &'static str,
+    pub remediation: &'static str,
+}
+
+impl CheckMeta {
+    /// A finding of this check on `target`'s operation, proven by `evidence`. `location` tells apart
+    /// several findings of one check on one operation (a parameter, a header) and goes into the
+    /// fingerprint.
+    pub fn finding(
+        &'static self,
+        target: &Target<'_>,
+        severity: Severity,
+        location: &str,
+        evidence: Evidence,
+        factors: RiskFactors,
+    ) -> Finding {
+        let endpoint = target.op.endpoint();
+        Finding {
+            id: String::new(),
+            severity,
+            title: self.title.to_string(),
+            owasp: self.owasp.to_string(),
+            cwe: self.cwe.to_string(),
+            fingerprint: fingerprint(self.id, &endpoint, location),
+            endpoint,
+            risk_score: risk_score(severity, factors),
+            status: Status::Open,
+            evidence,
+            remediation: self.remediation.to_string(),
+            check: self.id.to_string(),
+        }
+    }
+}
+
+/// A check: metadata, a cheap filter and the probe.
+#[async_trait]
+pub trait Check: Send + Sync {
+    /// What the check is.
+    fn meta(&self) -> &'static CheckMeta;
+    /// Whether the check applies to an operation whose baseline exchange is known. Pure and cheap.
+    fn applies(&self, target: &Target<'_>) -> bool;
+    /// Probes the operation; returns what it proved (nothing when it proved nothing).
+    async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding>;
+}
+
+/// Every check nat has, in the order they run on an operation.
+pub static CHECKS: &[&dyn Check] = &[];
+
+/// The checks selected by id (all when `ids` is empty). Unknown ids are an error naming them.
+pub fn select(ids: &[String]) -> Result<Vec<&'static dyn Check>, String> {
+    if ids.is_empty() {
+        return Ok(CHECKS.to_vec());
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        match CHECKS.iter().find(|c| c.meta().id.eq_ignore_ascii_case(id)) {
+            Some(c) => out.push(*c),
+            None => {
+                let known: Vec<_> = CHECKS.iter().map(|c| c.meta().id).collect();
+                return Err(format!(
+                    "unknown check `{id}`; known checks: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(out)
+}

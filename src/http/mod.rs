@@ -1,0 +1,107 @@
+//! The HTTP layer: one reqwest client with deadlines, caps, concurrency, a rate cap and a request budget;
+//! identities and their auth providers; every exchange captured as evidence with secrets redacted.
+
+use crate::findings::Evidence;
+use bytes::Bytes;
+use std::borrow::Cow;
+
+/// Who a request is sent as.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Who {
+    /// The scan's user (the `auth` of the request).
+    User,
+    /// No credentials at all (extra `--header`s are still sent).
+    Anonymous,
+}
+
+/// A request body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Body {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A request a check wants sent, relative to the target's base URL.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestSpec {
+    /// Upper-case method.
+    pub method: String,
+    /// Path with parameters already filled, e.g. `/users/42`; appended to the base URL's path.
+    pub path: String,
+    /// Query pairs, encoded by the client.
+    pub query: Vec<(String, String)>,
+    /// Headers of this request (besides identity and `--header` ones).
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Body>,
+}
+
+/// The request as it went on the wire.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Bytes>,
+}
+
+/// The response as nat read it (body capped).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordedResponse {
+    pub status: u16,
+    /// `HTTP/1.1`, `HTTP/2`.
+    pub version: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+    /// True when the body was longer than the cap and cut.
+    pub truncated: bool,
+}
+
+impl RecordedResponse {
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    /// The body as text (lossy).
+    pub fn text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+    /// The body as JSON, if it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+    /// 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// One request and what came back (or why nothing did).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Exchange {
+    pub request: RecordedRequest,
+    pub response: Option<RecordedResponse>,
+    /// Why there is no response: timeout, connection refused, budget exhausted, …
+    pub error: Option<String>,
+    pub elapsed_ms: u64,
+}
+
+impl Exchange {
+    /// The status, if a response came.
+    pub fn status(&self) -> Option<u16> {
+        self.response.as_ref().map(|r| r.status)
+    }
+    /// True when a 2xx response came.
+    pub fn is_success(&self) -> bool {
+        self.response
+            .as_ref()
+            .is_some_and(RecordedResponse::is_success)
+    }
+}
+
+/// Placeholder until the client lands.
+pub fn evidence_placeholder(_: &Exchange) -> Evidence {
+    Evidence::default()
+}

@@ -1,0 +1,1 @@
+//! Values from schemas: valid ones (examples, enums, formats, bounds) and hostile ones.
