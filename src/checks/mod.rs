@@ -1,6 +1,24 @@
 //! The check registry. Each check is one file declaring its metadata and how it probes an operation;
 //! adding a check means adding a file and a line to [`CHECKS`], never touching the engine.
 
+mod auth_bypass;
+mod cors;
+mod headers;
+mod jwt;
+mod robustness;
+pub mod signatures;
+pub mod similarity;
+mod sqli;
+mod verbose_errors;
+
+pub use auth_bypass::AuthBypass;
+pub use cors::Cors;
+pub use headers::SecurityHeaders;
+pub use jwt::JwtUnverified;
+pub use robustness::Robustness;
+pub use sqli::SqlInjection;
+pub use verbose_errors::VerboseErrors;
+
 use crate::engine::{ScanContext, Target};
 use crate::findings::{fingerprint, risk_score, Evidence, Finding, RiskFactors, Severity, Status};
 use async_trait::async_trait;
@@ -62,7 +80,15 @@ pub trait Check: Send + Sync {
 }
 
 /// Every check nat has, in the order they run on an operation.
-pub static CHECKS: &[&dyn Check] = &[];
+pub static CHECKS: &[&dyn Check] = &[
+    &AuthBypass,
+    &JwtUnverified,
+    &Cors,
+    &SecurityHeaders,
+    &VerboseErrors,
+    &SqlInjection,
+    &Robustness,
+];
 
 /// The checks selected by id (all when `ids` is empty). Unknown ids are an error naming them.
 pub fn select(ids: &[String]) -> Result<Vec<&'static dyn Check>, String> {

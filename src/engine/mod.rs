@@ -1,9 +1,14 @@
 //! The scan engine: takes a [`ScanRequest`], a sender for [`ScanEvent`]s and a cancellation token, and
 //! returns a [`ScanReport`]. It knows nothing of terminals, HTTP servers or storage.
 
-use crate::findings::Finding;
-use crate::http::{Exchange, RequestSpec};
+mod run;
+
+pub use run::run;
+
+use crate::findings::{Evidence, Finding};
+use crate::http::{Exchange, HttpClient, RequestSpec, Who};
 use crate::spec::{ApiSpec, Operation};
+use crate::synth::RequestValues;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -54,28 +59,38 @@ impl Events {
     }
 }
 
-/// What a check sees of the scan.
+/// What a check sees of the scan: the description, the client (identities, limits, evidence) and the
+/// cancellation token.
 pub struct ScanContext {
     pub spec: Arc<ApiSpec>,
+    pub http: Arc<HttpClient>,
     pub cancel: CancellationToken,
-    pub events: Events,
+}
+
+impl ScanContext {
+    /// Sends a request as `who` (see [`HttpClient::send`]).
+    pub async fn send(&self, who: &Who, req: &RequestSpec) -> Exchange {
+        self.http.send(who, req).await
+    }
+
+    /// Redacted evidence of an exchange.
+    pub fn evidence(&self, ex: &Exchange) -> Evidence {
+        self.http.evidence(ex)
+    }
+
+    /// True once the scan was cancelled or its request budget is spent: checks stop probing.
+    pub fn should_stop(&self) -> bool {
+        self.cancel.is_cancelled() || self.http.budget_spent()
+    }
 }
 
 /// The operation a check probes, with the request nat built for it and the user's answer to it.
 pub struct Target<'a> {
     pub op: &'a Operation,
-    /// The valid request synthesised for the operation (what the baseline sent).
+    /// The valid values synthesised for the operation.
+    pub values: &'a RequestValues,
+    /// `values` rendered: what the baseline sent.
     pub request: &'a RequestSpec,
     /// The exchange of `request` sent as the user.
     pub baseline: &'a Exchange,
-}
-
-/// Runs a scan to the end (or until `cancel` fires) and returns its report.
-pub async fn run(
-    request: crate::request::ScanRequest,
-    events: Events,
-    cancel: CancellationToken,
-) -> crate::error::Result<crate::report::ScanReport> {
-    let _ = (request, events, cancel);
-    Err(crate::NatError::Scan("engine not implemented yet".into()))
 }

@@ -1,7 +1,14 @@
 //! The HTTP layer: one reqwest client with deadlines, caps, concurrency, a rate cap and a request budget;
 //! identities and their auth providers; every exchange captured as evidence with secrets redacted.
 
-use crate::findings::Evidence;
+mod auth;
+mod client;
+mod redact;
+
+pub use auth::Auth;
+pub use client::{HttpClient, HttpConfig, DEFAULT_BODY_CAP};
+pub use redact::{is_sensitive_header, Redactor, MASK};
+
 use bytes::Bytes;
 use std::borrow::Cow;
 
@@ -99,9 +106,4 @@ impl Exchange {
             .as_ref()
             .is_some_and(RecordedResponse::is_success)
     }
-}
-
-/// Placeholder until the client lands.
-pub fn evidence_placeholder(_: &Exchange) -> Evidence {
-    Evidence::default()
 }

@@ -1,0 +1,103 @@
+//! API2 authentication bypass: an operation whose description requires credentials answers with its
+//! data to a request with none, or with an invalid credential.
+
+use super::similarity::same_resource;
+use super::{Check, CheckMeta};
+use crate::engine::{ScanContext, Target};
+use crate::findings::{Finding, RiskFactors};
+use crate::http::{RequestSpec, Who};
+use crate::spec::{ParamLocation, SecurityScheme};
+use async_trait::async_trait;
+
+/// The check.
+pub struct AuthBypass;
+
+static META: CheckMeta = CheckMeta {
+    id: "NAT-API2-AUTH-BYPASS",
+    title: "Broken Authentication: endpoint answers without valid credentials",
+    owasp: "API2",
+    cwe: "CWE-306",
+    severity: crate::findings::Severity::High,
+    description: "The API description says this operation requires authentication, but the API returned \
+                  the same data to a request that carried no credentials or an invalid one.",
+    remediation: "Enforce authentication on every operation that requires it, in one place (middleware) \
+                  rather than per handler, and reject missing, malformed and invalid credentials with 401.",
+};
+
+/// A credential no API should accept.
+pub const INVALID_TOKEN: &str = "nat-invalid-token";
+
+/// The invalid-credential header matching the operation's first security scheme.
+fn invalid_credential(ctx: &ScanContext, target: &Target<'_>) -> Option<(String, String)> {
+    let scheme_name = target.op.security.first()?.keys().next()?;
+    match ctx.spec.security_schemes.get(scheme_name) {
+        Some(SecurityScheme::ApiKey {
+            name,
+            location: ParamLocation::Header,
+        }) => Some((name.clone(), INVALID_TOKEN.to_string())),
+        Some(SecurityScheme::ApiKey { .. }) => None,
+        Some(SecurityScheme::Http { scheme, .. }) if scheme.eq_ignore_ascii_case("basic") => {
+            // nat:nat-invalid
+            Some(("Authorization".into(), "Basic bmF0Om5hdC1pbnZhbGlk".into()))
+        }
+        _ => Some(("Authorization".into(), format!("Bearer {INVALID_TOKEN}"))),
+    }
+}
+
+#[async_trait]
+impl Check for AuthBypass {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn applies(&self, target: &Target<'_>) -> bool {
+        target.op.requires_auth() && target.baseline.is_success()
+    }
+
+    async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
+        let Some(baseline) = &target.baseline.response else {
+            return vec![];
+        };
+        let factors = RiskFactors {
+            unauthenticated: true,
+            state_changing: target.op.is_state_changing(),
+        };
+        let anonymous = ctx.send(&Who::Anonymous, target.request).await;
+        if anonymous
+            .response
+            .as_ref()
+            .is_some_and(|r| same_resource(baseline, r))
+        {
+            return vec![META.finding(
+                target,
+                META.severity,
+                "no-credentials",
+                ctx.evidence(&anonymous),
+                factors,
+            )];
+        }
+        if ctx.should_stop() {
+            return vec![];
+        }
+        let Some(header) = invalid_credential(ctx, target) else {
+            return vec![];
+        };
+        let mut req: RequestSpec = target.request.clone();
+        req.headers.push(header);
+        let invalid = ctx.send(&Who::Anonymous, &req).await;
+        if invalid
+            .response
+            .as_ref()
+            .is_some_and(|r| same_resource(baseline, r))
+        {
+            return vec![META.finding(
+                target,
+                META.severity,
+                "invalid-credentials",
+                ctx.evidence(&invalid),
+                factors,
+            )];
+        }
+        vec![]
+    }
+}

@@ -1,0 +1,366 @@
+//! The scan itself: load the description, discover operations, send each its baseline, run the
+//! checks, and produce the report.
+
+use super::{CancellationToken, Events, ScanContext, ScanEvent, Target};
+use crate::checks::{self, Check};
+use crate::error::{NatError, Result};
+use crate::findings::{sort_and_number, Finding, Severity};
+use crate::http::{Auth, Exchange, HttpClient, HttpConfig, Who};
+use crate::report::{ScanMeta, ScanReport, Summary, Tool};
+use crate::request::ScanRequest;
+use crate::spec::{self, ApiSpec, Operation};
+use crate::synth::RequestValues;
+use base64::Engine as _;
+use futures::stream::{self, StreamExt};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Runs a scan to the end (or until `cancel` fires) and returns its report.
+///
+/// Errors: [`NatError::Input`]/[`NatError::Spec`] for a bad request or description,
+/// [`NatError::Scan`] when the target cannot be reached at all. Everything that goes wrong with single
+/// exchanges is data in the report, never an error.
+pub async fn run(
+    request: ScanRequest,
+    events: Events,
+    cancel: CancellationToken,
+) -> Result<ScanReport> {
+    request.validate().map_err(NatError::Input)?;
+    let checks = checks::select(&request.options.checks).map_err(NatError::Input)?;
+    let started_at = chrono::Utc::now();
+    let clock = Instant::now();
+    let auth = Auth::from_config(&request.auth);
+    let cfg = HttpConfig::from_request(&request).map_err(NatError::Input)?;
+
+    // A client on the bare target for discovery and the reachability probe.
+    let probe = HttpClient::new(
+        cfg.clone(),
+        Auth::from_config(&request.auth),
+        events.clone(),
+        cancel.clone(),
+    )
+    .map_err(NatError::Input)?;
+    let (spec, spec_origin) = load_spec(&request, &probe).await?;
+    let mut warnings: Vec<String> = spec.warnings.clone();
+    for w in &warnings {
+        events.send(ScanEvent::Warning(w.clone()));
+    }
+
+    let mut cfg = cfg;
+    cfg.base_url = effective_base(&cfg.base_url, &spec.servers);
+    let http = Arc::new(
+        HttpClient::new(cfg, auth, events.clone(), cancel.clone()).map_err(NatError::Input)?,
+    );
+
+    let excluder = Excluder::new(&request.options.exclude, http.base_url().path())?;
+    let mut selected: Vec<Operation> = Vec::new();
+    let mut excluded = 0usize;
+    for op in &spec.operations {
+        if excluder.excludes(&op.path) {
+            excluded += 1;
+        } else if op.method == "DELETE" {
+            // Deleting whatever a synthesised id points at could destroy real data.
+            warnings.push(format!(
+                "{}: not probed (nat does not send DELETE requests to objects it did not create)",
+                op.endpoint()
+            ));
+            excluded += 1;
+        } else {
+            selected.push(op.clone());
+        }
+    }
+    let discovered = spec.operations.len();
+    events.send(ScanEvent::SpecLoaded {
+        title: spec.title.clone(),
+        source: spec_origin.clone(),
+        operations: discovered,
+        excluded,
+    });
+
+    // Reachability: one anonymous request to the base URL; a connection failure means no scan.
+    if !cancel.is_cancelled() {
+        let ex = http.get_anonymous("/").await;
+        if ex.response.is_none() && !cancel.is_cancelled() {
+            let reason = ex.error.unwrap_or_else(|| "no response".into());
+            if !http.budget_spent() {
+                return Err(NatError::Scan(format!(
+                    "cannot reach target {}: {reason}",
+                    http.base_url()
+                )));
+            }
+        }
+    }
+
+    let spec = Arc::new(spec);
+    let ctx = Arc::new(ScanContext {
+        spec: spec.clone(),
+        http: http.clone(),
+        cancel: cancel.clone(),
+    });
+    let concurrency = request.options.concurrency.max(1);
+    let results: Vec<OpResult> = stream::iter(selected.iter())
+        .map(|op| scan_operation(&ctx, &checks, op, &events))
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut tested = 0usize;
+    for r in results {
+        if r.completed {
+            tested += 1;
+        }
+        warnings.extend(r.warnings);
+        for f in r.findings {
+            if seen.insert(f.fingerprint.clone()) {
+                findings.push(f);
+            }
+        }
+    }
+    sort_and_number(&mut findings);
+    let partial = cancel.is_cancelled() || http.budget_spent() || tested < selected.len();
+    if http.budget_spent() {
+        warnings.push(format!(
+            "request budget spent after {} requests: {} of {} operations tested",
+            http.requests_sent() + probe.requests_sent(),
+            tested,
+            selected.len()
+        ));
+    }
+    let mut by_severity = std::collections::BTreeMap::new();
+    for s in Severity::ALL {
+        by_severity.insert(s, findings.iter().filter(|f| f.severity == s).count());
+    }
+    let fail_on = request.options.fail_on;
+    let mut report = ScanReport {
+        tool: Tool::default(),
+        scan: ScanMeta {
+            target: request.url.clone(),
+            spec: spec_origin,
+            spec_title: spec.title.clone(),
+            started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            completed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            duration_ms: clock.elapsed().as_millis() as u64,
+            partial,
+            fail_on,
+        },
+        summary: Summary {
+            operations_discovered: discovered,
+            operations_excluded: excluded,
+            operations_tested: tested,
+            requests_sent: http.requests_sent() + probe.requests_sent(),
+            total_findings: findings.len(),
+            findings: by_severity,
+            failed: false,
+        },
+        findings,
+        warnings,
+    };
+    report.summary.failed = report.fails(fail_on.threshold());
+    events.send(ScanEvent::Finished { partial });
+    Ok(report)
+}
+
+/// What scanning one operation gave.
+struct OpResult {
+    findings: Vec<Finding>,
+    warnings: Vec<String>,
+    completed: bool,
+}
+
+async fn scan_operation(
+    ctx: &ScanContext,
+    checks: &[&'static dyn Check],
+    op: &Operation,
+    events: &Events,
+) -> OpResult {
+    let mut out = OpResult {
+        findings: Vec::new(),
+        warnings: Vec::new(),
+        completed: false,
+    };
+    if ctx.should_stop() {
+        return out;
+    }
+    let endpoint = op.endpoint();
+    events.send(ScanEvent::OperationStarted {
+        endpoint: endpoint.clone(),
+    });
+    let values = RequestValues::valid(op);
+    let request = values.render(op);
+    let baseline: Exchange = ctx.send(&Who::User, &request).await;
+    if let Some(err) = &baseline.error {
+        if !ctx.should_stop() {
+            out.warnings
+                .push(format!("{endpoint}: baseline request failed: {err}"));
+        }
+    }
+    let target = Target {
+        op,
+        values: &values,
+        request: &request,
+        baseline: &baseline,
+    };
+    let runs = checks
+        .iter()
+        .filter(|c| c.applies(&target))
+        .map(|c| c.run(ctx, &target));
+    for found in futures::future::join_all(runs).await {
+        for f in found {
+            events.send(ScanEvent::Finding(Box::new(f.clone())));
+            out.findings.push(f);
+        }
+    }
+    out.completed = !ctx.should_stop();
+    events.send(ScanEvent::OperationFinished { endpoint });
+    out
+}
+
+/// Loads the description the request names, or discovers it on the target.
+async fn load_spec(request: &ScanRequest, probe: &HttpClient) -> Result<(ApiSpec, String)> {
+    if let Some(content) = &request.spec_content {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(content.trim())
+            .map_err(|e| NatError::Input(format!("spec_content is not valid base64: {e}")))?;
+        let spec = spec::from_bytes(&bytes, "spec_content")?;
+        return Ok((spec, "spec_content".into()));
+    }
+    if let Some(location) = &request.spec_url {
+        let spec = spec::load(location).await?;
+        return Ok((spec, location.clone()));
+    }
+    discover(probe).await
+}
+
+/// Tries the usual places of a description on the target.
+async fn discover(probe: &HttpClient) -> Result<(ApiSpec, String)> {
+    let mut tried = Vec::new();
+    let mut unreachable = None;
+    for path in spec::DISCOVERY_PATHS {
+        let req = crate::http::RequestSpec {
+            method: "GET".into(),
+            path: (*path).into(),
+            ..Default::default()
+        };
+        let ex = probe.send(&Who::User, &req).await;
+        tried.push(*path);
+        match &ex.response {
+            Some(resp) if resp.is_success() && !resp.truncated => {
+                let origin = ex.request.url.clone();
+                match spec::from_bytes(&resp.body, &origin) {
+                    Ok(spec) => return Ok((spec, origin)),
+                    Err(_) => continue,
+                }
+            }
+            Some(_) => {}
+            None => {
+                // Nothing answers at all: no point trying the other places.
+                if tried.len() == 1 {
+                    unreachable = ex.error.clone();
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(reason) = unreachable {
+        return Err(NatError::Scan(format!(
+            "cannot reach target {}: {reason}",
+            probe.base_url()
+        )));
+    }
+    Err(NatError::Spec(spec::SpecError::NotFound {
+        target: probe.base_url().to_string(),
+        tried: tried.join(", "),
+    }))
+}
+
+/// The base URL requests go to: the target's, with the description's first server path appended when
+/// the target URL has no path of its own (`http://host` + `servers: [/api/v3]` → `http://host/api/v3`).
+pub fn effective_base(target: &url::Url, servers: &[String]) -> url::Url {
+    let mut base = target.clone();
+    if base.path() != "/" && !base.path().is_empty() {
+        return base;
+    }
+    let Some(server) = servers.first() else {
+        return base;
+    };
+    let path = match url::Url::parse(server) {
+        Ok(u) => u.path().to_string(),
+        Err(_) => server.split(['?', '#']).next().unwrap_or("").to_string(),
+    };
+    let path = path.trim_end_matches('/');
+    if !path.is_empty() {
+        base.set_path(&format!("/{}", path.trim_start_matches('/')));
+    }
+    base
+}
+
+/// `--exclude` patterns, matched against the path template alone and with the base path before it.
+struct Excluder {
+    set: globset::GlobSet,
+    base_path: String,
+}
+
+impl Excluder {
+    fn new(patterns: &[String], base_path: &str) -> Result<Self> {
+        let mut b = globset::GlobSetBuilder::new();
+        for p in patterns {
+            b.add(
+                globset::Glob::new(p)
+                    .map_err(|e| NatError::Input(format!("exclude pattern `{p}`: {e}")))?,
+            );
+        }
+        let set = b
+            .build()
+            .map_err(|e| NatError::Input(format!("exclude patterns: {e}")))?;
+        Ok(Excluder {
+            set,
+            base_path: base_path.trim_end_matches('/').to_string(),
+        })
+    }
+
+    fn excludes(&self, path: &str) -> bool {
+        !self.set.is_empty()
+            && (self.set.is_match(path) || self.set.is_match(format!("{}{}", self.base_path, path)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_path_is_honoured_only_without_a_target_path() {
+        let t = url::Url::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(
+            effective_base(&t, &["/api/v3".into()]).as_str(),
+            "http://127.0.0.1:8080/api/v3"
+        );
+        assert_eq!(
+            effective_base(&t, &["https://prod.example.com/v1/".into()]).as_str(),
+            "http://127.0.0.1:8080/v1"
+        );
+        let t2 = url::Url::parse("http://127.0.0.1:8080/custom").unwrap();
+        assert_eq!(
+            effective_base(&t2, &["/api/v3".into()]).as_str(),
+            "http://127.0.0.1:8080/custom"
+        );
+        assert_eq!(effective_base(&t, &[]).as_str(), "http://127.0.0.1:8080/");
+    }
+
+    #[test]
+    fn exclude_matches_template_and_full_path() {
+        let e = Excluder::new(
+            &["/api/v1/payments/*".into(), "/admin/**".into()],
+            "/api/v1",
+        )
+        .unwrap();
+        assert!(e.excludes("/payments/{id}"));
+        assert!(e.excludes("/admin/users/{id}"));
+        assert!(!e.excludes("/users/{id}"));
+        let none = Excluder::new(&[], "/").unwrap();
+        assert!(!none.excludes("/x"));
+    }
+}

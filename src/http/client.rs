@@ -1,0 +1,411 @@
+//! The scan's HTTP client.
+
+use super::auth::Auth;
+use super::redact::{is_sensitive_header, Redactor};
+use super::{Exchange, RecordedRequest, RecordedResponse, RequestSpec, Who};
+use crate::engine::{Events, ScanEvent};
+use crate::findings::Evidence;
+use crate::request::{parse_header, ScanRequest};
+use bytes::{Bytes, BytesMut};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+/// Most bytes of a response body nat reads (after decompression); the rest is dropped.
+pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
+
+/// Settings of the client, derived from a [`ScanRequest`].
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// The target's base URL, with the description's server path applied.
+    pub base_url: url::Url,
+    /// Total deadline of one exchange, body included.
+    pub timeout: Duration,
+    pub concurrency: usize,
+    pub rate: Option<f64>,
+    pub max_requests: Option<u64>,
+    pub extra_headers: Vec<(String, String)>,
+    pub proxy: Option<String>,
+    pub insecure: bool,
+    pub body_cap: usize,
+}
+
+impl HttpConfig {
+    /// The client settings a validated request asks for.
+    pub fn from_request(req: &ScanRequest) -> Result<Self, String> {
+        let base_url = url::Url::parse(&req.url).map_err(|e| format!("url `{}`: {e}", req.url))?;
+        let o = &req.options;
+        Ok(HttpConfig {
+            base_url,
+            timeout: Duration::from_secs(o.timeout),
+            concurrency: o.concurrency.max(1),
+            rate: o.rate,
+            max_requests: o.max_requests,
+            extra_headers: o
+                .headers
+                .iter()
+                .map(|h| parse_header(h))
+                .collect::<Result<_, _>>()?,
+            proxy: o.proxy.clone(),
+            insecure: o.insecure,
+            body_cap: DEFAULT_BODY_CAP,
+        })
+    }
+}
+
+/// Sends requests as the scan's identities, within the scan's limits, and records every exchange.
+pub struct HttpClient {
+    client: reqwest::Client,
+    cfg: HttpConfig,
+    user: Option<Auth>,
+    in_flight: Semaphore,
+    limiter: Option<DefaultDirectRateLimiter>,
+    sent: AtomicU64,
+    budget_spent: AtomicBool,
+    redactor: Redactor,
+    events: Events,
+    cancel: CancellationToken,
+}
+
+impl HttpClient {
+    /// A client for `cfg`, authenticating as `user`.
+    pub fn new(
+        cfg: HttpConfig,
+        user: Option<Auth>,
+        events: Events,
+        cancel: CancellationToken,
+    ) -> Result<Self, String> {
+        let mut builder = reqwest::Client::builder()
+            // Scan exchanges never follow redirects: a redirect to a login page answered 200 would
+            // otherwise pass for access, and credentials must never travel to another origin.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(cfg.timeout)
+            .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!(
+                "nat/",
+                env!("CARGO_PKG_VERSION"),
+                " (API security scanner)"
+            ))
+            .pool_max_idle_per_host(cfg.concurrency)
+            .tls_danger_accept_invalid_certs(cfg.insecure)
+            .no_proxy();
+        if let Some(proxy) = &cfg.proxy {
+            let p = reqwest::Proxy::all(proxy).map_err(|e| format!("proxy `{proxy}`: {e}"))?;
+            builder = builder.proxy(p);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let limiter = match cfg.rate {
+            Some(rate) if rate > 0.0 && rate.is_finite() => {
+                let period = Duration::from_secs_f64(1.0 / rate).max(Duration::from_nanos(1));
+                Quota::with_period(period)
+                    .map(|q| RateLimiter::direct(q.allow_burst(nonzero_one())))
+            }
+            _ => None,
+        };
+        let redactor = Redactor::default();
+        if let Some(auth) = &user {
+            for s in auth.static_secrets() {
+                redactor.add_secret(&s);
+            }
+            redactor.add_header(auth.header_name());
+        }
+        for (name, value) in &cfg.extra_headers {
+            if is_sensitive_header(name) {
+                redactor.add_secret(value);
+            }
+        }
+        Ok(HttpClient {
+            client,
+            in_flight: Semaphore::new(cfg.concurrency),
+            cfg,
+            user,
+            limiter,
+            sent: AtomicU64::new(0),
+            budget_spent: AtomicBool::new(false),
+            redactor,
+            events,
+            cancel,
+        })
+    }
+
+    /// The base URL requests are relative to.
+    pub fn base_url(&self) -> &url::Url {
+        &self.cfg.base_url
+    }
+
+    /// Requests sent so far.
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// True once `max_requests` stopped a request.
+    pub fn budget_spent(&self) -> bool {
+        self.budget_spent.load(Ordering::Relaxed)
+    }
+
+    /// True when the scan's user has credentials.
+    pub fn user_has_credentials(&self) -> bool {
+        self.user.is_some()
+    }
+
+    /// The user's bearer token, if it authenticates with one (fetched for OAuth2).
+    pub async fn user_bearer_token(&self) -> Option<String> {
+        let auth = self.user.as_ref()?;
+        let token = auth.bearer_token(&self.client).await.ok().flatten()?;
+        self.redactor.add_secret(&token);
+        Some(token)
+    }
+
+    /// Redacted evidence for an exchange.
+    pub fn evidence(&self, ex: &Exchange) -> Evidence {
+        self.redactor.evidence(ex)
+    }
+
+    /// Registers a value that must be masked in evidence from now on.
+    pub fn add_secret(&self, secret: &str) {
+        self.redactor.add_secret(secret);
+    }
+
+    /// The URL of a request: the base URL's path joined with the request's path, plus its query.
+    pub fn url_for(&self, req: &RequestSpec) -> url::Url {
+        let mut url = self.cfg.base_url.clone();
+        let base_path = url.path().trim_end_matches('/').to_string();
+        let path = if req.path.starts_with('/') {
+            req.path.clone()
+        } else {
+            format!("/{}", req.path)
+        };
+        url.set_path(&format!("{base_path}{path}"));
+        url.set_query(None);
+        if !req.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        url
+    }
+
+    /// Sends `req` as `who` and records the exchange. Never fails: a failed exchange carries its error.
+    pub async fn send(&self, who: &Who, req: &RequestSpec) -> Exchange {
+        let first = self.send_once(who, req).await;
+        if first.status() == Some(401) && *who == Who::User {
+            if let Some(auth) = &self.user {
+                if auth.invalidate().await {
+                    return self.send_once(who, req).await;
+                }
+            }
+        }
+        first
+    }
+
+    async fn send_once(&self, who: &Who, req: &RequestSpec) -> Exchange {
+        let url = self.url_for(req);
+        let mut headers: Vec<(String, String)> = Vec::new();
+        for (n, v) in &self.cfg.extra_headers {
+            // An anonymous request must not carry credentials smuggled in through --header.
+            if *who == Who::Anonymous && is_sensitive_header(n) {
+                continue;
+            }
+            headers.push((n.clone(), v.clone()));
+        }
+        let mut recorded = RecordedRequest {
+            method: req.method.clone(),
+            url: url.to_string(),
+            headers: Vec::new(),
+            body: req.body.as_ref().map(|b| Bytes::from(b.bytes.clone())),
+        };
+        if *who == Who::User {
+            if let Some(auth) = &self.user {
+                match auth.header(&self.client).await {
+                    Ok((n, v)) => {
+                        if let Some(token) = v.strip_prefix("Bearer ") {
+                            self.redactor.add_secret(token);
+                        }
+                        headers.push((n, v));
+                    }
+                    Err(e) => {
+                        recorded.headers = headers;
+                        return Exchange {
+                            request: recorded,
+                            error: Some(e),
+                            ..Default::default()
+                        };
+                    }
+                }
+            }
+        }
+        for (n, v) in &req.headers {
+            headers.retain(|(existing, _)| !existing.eq_ignore_ascii_case(n));
+            headers.push((n.clone(), v.clone()));
+        }
+        if let Some(body) = &req.body {
+            headers.push(("Content-Type".into(), body.content_type.clone()));
+        }
+        recorded.headers = headers;
+
+        if let Some(max) = self.cfg.max_requests {
+            if self.sent.load(Ordering::Relaxed) >= max {
+                self.budget_spent.store(true, Ordering::Relaxed);
+                return Exchange {
+                    request: recorded,
+                    error: Some(format!("request budget of {max} spent (--max-requests)")),
+                    ..Default::default()
+                };
+            }
+        }
+        let Ok(_permit) = self.in_flight.acquire().await else {
+            return Exchange {
+                request: recorded,
+                error: Some("client closed".into()),
+                ..Default::default()
+            };
+        };
+        if let Some(limiter) = &self.limiter {
+            tokio::select! {
+                _ = self.cancel.cancelled() => {
+                    return Exchange { request: recorded, error: Some("scan cancelled".into()), ..Default::default() };
+                }
+                _ = limiter.until_ready() => {}
+            }
+        }
+        // Counted when it really goes out: the budget is a hard cap.
+        let n = self.sent.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(max) = self.cfg.max_requests {
+            if n > max {
+                self.sent.fetch_sub(1, Ordering::Relaxed);
+                self.budget_spent.store(true, Ordering::Relaxed);
+                return Exchange {
+                    request: recorded,
+                    error: Some(format!("request budget of {max} spent (--max-requests)")),
+                    ..Default::default()
+                };
+            }
+        }
+        self.events.send(ScanEvent::RequestSent { total: n });
+
+        let start = Instant::now();
+        let result = tokio::select! {
+            _ = self.cancel.cancelled() => Err("scan cancelled".to_string()),
+            r = tokio::time::timeout(self.cfg.timeout, self.exchange(&url, &recorded)) => match r {
+                Ok(r) => r,
+                Err(_) => Err(format!("no complete answer within {}s", self.cfg.timeout.as_secs())),
+            },
+        };
+        let elapsed_ms = start.elapsed().as_millis() as u64;
+        match result {
+            Ok(response) => Exchange {
+                request: recorded,
+                response: Some(response),
+                error: None,
+                elapsed_ms,
+            },
+            Err(e) => Exchange {
+                request: recorded,
+                response: None,
+                error: Some(e),
+                elapsed_ms,
+            },
+        }
+    }
+
+    async fn exchange(
+        &self,
+        url: &url::Url,
+        req: &RecordedRequest,
+    ) -> Result<RecordedResponse, String> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+            .map_err(|_| format!("invalid method `{}`", req.method))?;
+        let mut builder = self.client.request(method, url.clone());
+        for (n, v) in &req.headers {
+            builder = builder.header(n.as_str(), v.as_str());
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let mut resp = builder.send().await.map_err(|e| describe_error(&e))?;
+        let status = resp.status().as_u16();
+        let version = format!("{:?}", resp.version());
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut body = BytesMut::new();
+        let mut truncated = false;
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = self.cfg.body_cap.saturating_sub(body.len());
+                    if chunk.len() > room {
+                        body.extend_from_slice(&chunk[..room]);
+                        truncated = true;
+                        break;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    if body.is_empty() {
+                        return Err(describe_error(&e));
+                    }
+                    truncated = true;
+                    break;
+                }
+            }
+        }
+        Ok(RecordedResponse {
+            status,
+            version,
+            headers,
+            body: body.freeze(),
+            truncated,
+        })
+    }
+
+    /// A plain GET outside the scan's identities (spec discovery); counted like any request.
+    pub async fn get_anonymous(&self, path: &str) -> Exchange {
+        let req = RequestSpec {
+            method: "GET".into(),
+            path: path.into(),
+            ..Default::default()
+        };
+        self.send(&Who::Anonymous, &req).await
+    }
+}
+
+fn nonzero_one() -> std::num::NonZeroU32 {
+    std::num::NonZeroU32::MIN
+}
+
+/// A short reason for a failed exchange, without reqwest's URL repetition.
+fn describe_error(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "body unreadable"
+    } else {
+        "request failed"
+    };
+    let mut cause = String::new();
+    let mut src = e.source();
+    while let Some(s) = src {
+        cause = s.to_string();
+        src = s.source();
+    }
+    if cause.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {cause}")
+    }
+}
