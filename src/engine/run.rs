@@ -30,28 +30,18 @@ pub async fn run(
     let checks = checks::select(&request.options.checks).map_err(NatError::Input)?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
-    let auth = Auth::from_config(&request.auth);
     let cfg = HttpConfig::from_request(&request).map_err(NatError::Input)?;
 
-    // A client on the bare target for discovery and the reachability probe.
-    let probe = HttpClient::new(
-        cfg.clone(),
-        Auth::from_config(&request.auth),
-        events.clone(),
-        cancel.clone(),
-    )
-    .map_err(NatError::Input)?;
+    // A client on the bare target for discovery; the scan's client shares its limits and counters.
+    let probe = HttpClient::new(cfg, Auth::from_config(&request.auth), events.clone(), cancel.clone())
+        .map_err(NatError::Input)?;
     let (spec, spec_origin) = load_spec(&request, &probe).await?;
     let mut warnings: Vec<String> = spec.warnings.clone();
     for w in &warnings {
         events.send(ScanEvent::Warning(w.clone()));
     }
 
-    let mut cfg = cfg;
-    cfg.base_url = effective_base(&cfg.base_url, &spec.servers);
-    let http = Arc::new(
-        HttpClient::new(cfg, auth, events.clone(), cancel.clone()).map_err(NatError::Input)?,
-    );
+    let http = Arc::new(probe.rebased(effective_base(probe.base_url(), &spec.servers)));
 
     let excluder = Excluder::new(&request.options.exclude, http.base_url().path())?;
     let mut selected: Vec<Operation> = Vec::new();
@@ -124,7 +114,7 @@ pub async fn run(
     if http.budget_spent() {
         warnings.push(format!(
             "request budget spent after {} requests: {} of {} operations tested",
-            http.requests_sent() + probe.requests_sent(),
+            http.requests_sent(),
             tested,
             selected.len()
         ));
@@ -150,7 +140,7 @@ pub async fn run(
             operations_discovered: discovered,
             operations_excluded: excluded,
             operations_tested: tested,
-            requests_sent: http.requests_sent() + probe.requests_sent(),
+            requests_sent: http.requests_sent(),
             total_findings: findings.len(),
             findings: by_severity,
             failed: false,

@@ -9,6 +9,7 @@ use crate::request::{parse_header, ScanRequest};
 use bytes::{Bytes, BytesMut};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -59,14 +60,19 @@ impl HttpConfig {
 pub struct HttpClient {
     client: reqwest::Client,
     cfg: HttpConfig,
+    shared: Arc<Shared>,
+    events: Events,
+    cancel: CancellationToken,
+}
+
+/// What every client of one scan shares: identities, limits, counters and the redactor.
+struct Shared {
     user: Option<Auth>,
     in_flight: Semaphore,
     limiter: Option<DefaultDirectRateLimiter>,
     sent: AtomicU64,
     budget_spent: AtomicBool,
     redactor: Redactor,
-    events: Events,
-    cancel: CancellationToken,
 }
 
 impl HttpClient {
@@ -118,18 +124,28 @@ impl HttpClient {
                 redactor.add_secret(value);
             }
         }
-        Ok(HttpClient {
-            client,
+        let shared = Arc::new(Shared {
             in_flight: Semaphore::new(cfg.concurrency),
-            cfg,
             user,
             limiter,
             sent: AtomicU64::new(0),
             budget_spent: AtomicBool::new(false),
             redactor,
-            events,
-            cancel,
-        })
+        });
+        Ok(HttpClient { client, cfg, shared, events, cancel })
+    }
+
+    /// The same client (same identities, limits, counters) with another base URL.
+    pub fn rebased(&self, base_url: url::Url) -> HttpClient {
+        let mut cfg = self.cfg.clone();
+        cfg.base_url = base_url;
+        HttpClient {
+            client: self.client.clone(),
+            cfg,
+            shared: self.shared.clone(),
+            events: self.events.clone(),
+            cancel: self.cancel.clone(),
+        }
     }
 
     /// The base URL requests are relative to.
@@ -139,35 +155,35 @@ impl HttpClient {
 
     /// Requests sent so far.
     pub fn requests_sent(&self) -> u64 {
-        self.sent.load(Ordering::Relaxed)
+        self.shared.sent.load(Ordering::Relaxed)
     }
 
     /// True once `max_requests` stopped a request.
     pub fn budget_spent(&self) -> bool {
-        self.budget_spent.load(Ordering::Relaxed)
+        self.shared.budget_spent.load(Ordering::Relaxed)
     }
 
     /// True when the scan's user has credentials.
     pub fn user_has_credentials(&self) -> bool {
-        self.user.is_some()
+        self.shared.user.is_some()
     }
 
     /// The user's bearer token, if it authenticates with one (fetched for OAuth2).
     pub async fn user_bearer_token(&self) -> Option<String> {
-        let auth = self.user.as_ref()?;
+        let auth = self.shared.user.as_ref()?;
         let token = auth.bearer_token(&self.client).await.ok().flatten()?;
-        self.redactor.add_secret(&token);
+        self.shared.redactor.add_secret(&token);
         Some(token)
     }
 
     /// Redacted evidence for an exchange.
     pub fn evidence(&self, ex: &Exchange) -> Evidence {
-        self.redactor.evidence(ex)
+        self.shared.redactor.evidence(ex)
     }
 
     /// Registers a value that must be masked in evidence from now on.
     pub fn add_secret(&self, secret: &str) {
-        self.redactor.add_secret(secret);
+        self.shared.redactor.add_secret(secret);
     }
 
     /// The URL of a request: the base URL's path joined with the request's path, plus its query.
@@ -192,7 +208,7 @@ impl HttpClient {
     pub async fn send(&self, who: &Who, req: &RequestSpec) -> Exchange {
         let first = self.send_once(who, req).await;
         if first.status() == Some(401) && *who == Who::User {
-            if let Some(auth) = &self.user {
+            if let Some(auth) = &self.shared.user {
                 if auth.invalidate().await {
                     return self.send_once(who, req).await;
                 }
@@ -218,11 +234,11 @@ impl HttpClient {
             body: req.body.as_ref().map(|b| Bytes::from(b.bytes.clone())),
         };
         if *who == Who::User {
-            if let Some(auth) = &self.user {
+            if let Some(auth) = &self.shared.user {
                 match auth.header(&self.client).await {
                     Ok((n, v)) => {
                         if let Some(token) = v.strip_prefix("Bearer ") {
-                            self.redactor.add_secret(token);
+                            self.shared.redactor.add_secret(token);
                         }
                         headers.push((n, v));
                     }
@@ -247,8 +263,8 @@ impl HttpClient {
         recorded.headers = headers;
 
         if let Some(max) = self.cfg.max_requests {
-            if self.sent.load(Ordering::Relaxed) >= max {
-                self.budget_spent.store(true, Ordering::Relaxed);
+            if self.shared.sent.load(Ordering::Relaxed) >= max {
+                self.shared.budget_spent.store(true, Ordering::Relaxed);
                 return Exchange {
                     request: recorded,
                     error: Some(format!("request budget of {max} spent (--max-requests)")),
@@ -256,14 +272,14 @@ impl HttpClient {
                 };
             }
         }
-        let Ok(_permit) = self.in_flight.acquire().await else {
+        let Ok(_permit) = self.shared.in_flight.acquire().await else {
             return Exchange {
                 request: recorded,
                 error: Some("client closed".into()),
                 ..Default::default()
             };
         };
-        if let Some(limiter) = &self.limiter {
+        if let Some(limiter) = &self.shared.limiter {
             tokio::select! {
                 _ = self.cancel.cancelled() => {
                     return Exchange { request: recorded, error: Some("scan cancelled".into()), ..Default::default() };
@@ -272,11 +288,11 @@ impl HttpClient {
             }
         }
         // Counted when it really goes out: the budget is a hard cap.
-        let n = self.sent.fetch_add(1, Ordering::Relaxed) + 1;
+        let n = self.shared.sent.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(max) = self.cfg.max_requests {
             if n > max {
-                self.sent.fetch_sub(1, Ordering::Relaxed);
-                self.budget_spent.store(true, Ordering::Relaxed);
+                self.shared.sent.fetch_sub(1, Ordering::Relaxed);
+                self.shared.budget_spent.store(true, Ordering::Relaxed);
                 return Exchange {
                     request: recorded,
                     error: Some(format!("request budget of {max} spent (--max-requests)")),
