@@ -1,9 +1,16 @@
 //! Loading API descriptions into nat's one operation model ([`ApiSpec`]).
 
+mod build;
+mod fetch;
 mod model;
+mod parse;
+mod resolve;
+#[cfg(test)]
+mod tests;
 
 pub use model::*;
 
+use std::collections::HashMap;
 use std::path::Path;
 use thiserror::Error;
 
@@ -58,28 +65,62 @@ pub enum SpecError {
     NotFound { target: String, tried: String },
 }
 
-/// Parses a description from bytes. `origin` names it in messages and is the base for relative `$ref`s
-/// when it is a file path.
+/// Parses a description from bytes (JSON or YAML, told apart by content). `origin` names it in
+/// messages; when it is a file path, relative `$ref`s are files next to it, and when it is an http(s)
+/// URL they are joined to it (but not fetched: use [`load`] for descriptions that span several URLs).
 pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<ApiSpec, SpecError> {
-    let _ = (bytes, origin);
-    Err(SpecError::Invalid {
-        origin: origin.into(),
-        pointer: "/".into(),
-        reason: "spec loading not implemented yet".into(),
-    })
+    let root = parse::parse_document(bytes, origin)?;
+    build::build(
+        root,
+        origin,
+        resolve::Base::for_origin(origin, true),
+        HashMap::new(),
+    )
 }
 
-/// Loads a description from a local file.
+/// Like [`from_bytes`], but never reads another document: for content handed over by someone else
+/// (e.g. `spec_content` of a scan request), whose `$ref: /etc/passwd` must not reach the disk.
+/// References to other documents are left unresolved, with a warning.
+pub fn from_bytes_isolated(bytes: &[u8], origin: &str) -> Result<ApiSpec, SpecError> {
+    let root = parse::parse_document(bytes, origin)?;
+    build::build(
+        root,
+        origin,
+        resolve::Base::for_origin(origin, false),
+        HashMap::new(),
+    )
+}
+
+/// Loads a description from a local file (at most 64 MiB); relative `$ref`s are files next to it.
 pub fn from_file(path: &Path) -> Result<ApiSpec, SpecError> {
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| SpecError::Read {
+    let read_err = |reason: String| SpecError::Read {
         origin: origin.clone(),
-        reason: e.to_string(),
-    })?;
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| read_err(e.to_string()))?;
+    if meta.is_dir() {
+        return Err(read_err("is a directory".into()));
+    }
+    if meta.len() > resolve::MAX_DOC_BYTES {
+        return Err(read_err("larger than 64 MiB".into()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
     from_bytes(&bytes, &origin)
 }
 
-/// Loads a description from an http(s) URL or, for anything else, a local file path.
+/// Loads a description from an `http://`/`https://` URL (30 s total, 64 MiB, at most 5 redirects;
+/// documents it refers to are fetched the same way) or, for anything else, a local file path.
 pub async fn load(location: &str) -> Result<ApiSpec, SpecError> {
-    from_file(Path::new(location))
+    if fetch::is_http(location) {
+        fetch::load_url(location).await
+    } else {
+        let path = location.to_string();
+        tokio::task::spawn_blocking(move || from_file(Path::new(&path)))
+            .await
+            .map_err(|e| SpecError::Read {
+                origin: location.into(),
+                reason: format!("loader task failed: {e}"),
+            })?
+    }
 }

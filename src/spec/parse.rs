@@ -1,0 +1,167 @@
+//! Bytes → `serde_json::Value`: JSON or YAML detected by content (not by extension), UTF-8 BOM stripped,
+//! YAML merge keys (`<<`) applied, YAML's non-string keys (`200:`, `true:`) turned into strings.
+
+use super::SpecError;
+use serde_json::{Map, Number, Value};
+
+/// Parses one document. Errors are [`SpecError::Syntax`] with line and column.
+pub(crate) fn parse_document(bytes: &[u8], origin: &str) -> Result<Value, SpecError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    match first {
+        None => Err(SpecError::Syntax {
+            origin: origin.into(),
+            line: 1,
+            column: 1,
+            reason: "the document is empty".into(),
+        }),
+        Some(b'{') | Some(b'[') => {
+            serde_json::from_slice(bytes).or_else(|json_err| {
+                // Flow-style YAML also starts with `{`; JSON's message is the useful one when both fail.
+                parse_yaml(bytes, origin).map_err(|_| SpecError::Syntax {
+                    origin: origin.into(),
+                    line: json_err.line(),
+                    column: json_err.column(),
+                    reason: json_err.to_string(),
+                })
+            })
+        }
+        Some(_) => parse_yaml(bytes, origin),
+    }
+}
+
+fn parse_yaml(bytes: &[u8], origin: &str) -> Result<Value, SpecError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(bytes, e.valid_up_to());
+        SpecError::Syntax {
+            origin: origin.into(),
+            line,
+            column,
+            reason: format!("not UTF-8 text: {e}"),
+        }
+    })?;
+    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| {
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        SpecError::Syntax {
+            origin: origin.into(),
+            line,
+            column,
+            reason: e.to_string(),
+        }
+    })?;
+    Ok(yaml_to_json(yaml))
+}
+
+fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, column)
+}
+
+/// Converts YAML to JSON. Merge keys are applied here (depth-first, so a merged mapping's own `<<` is
+/// honoured too); keys already present win over merged ones, as the YAML merge spec says.
+fn yaml_to_json(v: serde_yaml_ng::Value) -> Value {
+    use serde_yaml_ng::Value as Y;
+    match v {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => yaml_number(&n),
+        Y::String(s) => Value::String(s),
+        Y::Sequence(seq) => Value::Array(seq.into_iter().map(yaml_to_json).collect()),
+        Y::Mapping(m) => {
+            let mut out = Map::with_capacity(m.len());
+            let mut merges = Vec::new();
+            for (k, v) in m {
+                if matches!(&k, Y::String(s) if s == "<<") {
+                    merges.push(v);
+                    continue;
+                }
+                out.insert(yaml_key(k), yaml_to_json(v));
+            }
+            for merge in merges {
+                let sources = match yaml_to_json(merge) {
+                    Value::Array(items) => items,
+                    other => vec![other],
+                };
+                for source in sources {
+                    if let Value::Object(src) = source {
+                        for (k, v) in src {
+                            out.entry(k).or_insert(v);
+                        }
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(t) => yaml_to_json(t.value),
+    }
+}
+
+fn yaml_number(n: &serde_yaml_ng::Number) -> Value {
+    if let Some(i) = n.as_i64() {
+        Value::Number(i.into())
+    } else if let Some(u) = n.as_u64() {
+        Value::Number(u.into())
+    } else {
+        n.as_f64()
+            .and_then(Number::from_f64)
+            .map_or_else(|| Value::String(n.to_string()), Value::Number)
+    }
+}
+
+/// YAML allows any scalar (and even collections) as keys; JSON only strings.
+fn yaml_key(k: serde_yaml_ng::Value) -> String {
+    use serde_yaml_ng::Value as Y;
+    match k {
+        Y::String(s) => s,
+        Y::Null => "null".into(),
+        Y::Bool(b) => b.to_string(),
+        Y::Number(n) => n.to_string(),
+        Y::Tagged(t) => yaml_key(t.value),
+        other => serde_json::to_string(&yaml_to_json(other)).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_and_yaml_detected_by_content_with_bom() {
+        let v = parse_document(b"\xEF\xBB\xBF{\"a\": 1}", "x.yaml").unwrap();
+        assert_eq!(v["a"], 1);
+        let v = parse_document(b"\xEF\xBB\xBFa: 1\n", "x.json").unwrap();
+        assert_eq!(v["a"], 1);
+    }
+
+    #[test]
+    fn yaml_merge_keys_and_nonstring_keys() {
+        let doc =
+            "base: &b\n  x: 1\n  y: 2\nchild:\n  <<: *b\n  y: 3\nresp:\n  200: ok\n  true: t\n";
+        let v = parse_document(doc.as_bytes(), "m.yaml").unwrap();
+        assert_eq!(v["child"]["x"], 1);
+        assert_eq!(v["child"]["y"], 3);
+        assert_eq!(v["resp"]["200"], "ok");
+        assert_eq!(v["resp"]["true"], "t");
+    }
+
+    #[test]
+    fn syntax_errors_have_line_and_column() {
+        match parse_document(b"{\n  \"a\": 1,\n  oops\n}", "bad.json") {
+            Err(SpecError::Syntax { line, origin, .. }) => {
+                assert_eq!(line, 3);
+                assert_eq!(origin, "bad.json");
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse_document(b"a: 1\nb: [1, 2\n", "bad.yaml") {
+            Err(SpecError::Syntax { line, .. }) => assert!(line >= 2),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse_document(b"  \n", "e"),
+            Err(SpecError::Syntax { .. })
+        ));
+    }
+}

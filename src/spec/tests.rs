@@ -1,0 +1,1 @@
+//! Unit tests of the loader on small inline descriptions.
