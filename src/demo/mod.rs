@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::StreamExt;
-use http::{HeaderMap, Method, Response, StatusCode};
+use http::{HeaderMap, Method};
 use warp::Filter;
 
 pub use routes::{API_PREFIX, TRUSTED_ORIGIN};
@@ -87,22 +87,6 @@ where
     Some(out.into())
 }
 
-fn too_large() -> Response<Bytes> {
-    let body = serde_json::json!({
-        "type": "about:blank",
-        "title": "Payload Too Large",
-        "status": 413,
-        "detail": "The request body is too large.",
-    });
-    let mut resp = Response::new(Bytes::from(body.to_string()));
-    *resp.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-    resp.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/problem+json"),
-    );
-    resp
-}
-
 /// Starts the demo target on `bind` (use port 0 for any free port).
 pub async fn serve(bind: SocketAddr) -> std::io::Result<DemoServer> {
     let state = Arc::new(routes::State::new()?);
@@ -123,7 +107,7 @@ pub async fn serve(bind: SocketAddr) -> std::io::Result<DemoServer> {
                 let state = state.clone();
                 async move {
                     let Some(body) = read_body(body).await else {
-                        return too_large();
+                        return routes::too_large();
                     };
                     let req = routes::Req {
                         method,
@@ -135,12 +119,7 @@ pub async fn serve(bind: SocketAddr) -> std::io::Result<DemoServer> {
                     // SQLite work blocks; a panic in a handler becomes a plain 500, never a dead server.
                     tokio::task::spawn_blocking(move || routes::handle(&state, &req))
                         .await
-                        .unwrap_or_else(|_| {
-                            let mut resp =
-                                Response::new(Bytes::from_static(b"Internal Server Error"));
-                            *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                            resp
-                        })
+                        .unwrap_or_else(|_| routes::crashed())
                 }
             },
         );

@@ -297,6 +297,20 @@ fn method_not_allowed(allow: &str) -> Resp {
     resp
 }
 
+/// 413 for a body over [`MAX_BODY`] (answered before any route runs).
+pub fn too_large() -> Resp {
+    security_headers(problem(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Payload Too Large",
+        "The request body is too large.",
+    ))
+}
+
+/// The answer if a handler ever failed unexpectedly: a generic 500 without internals.
+pub fn crashed() -> Resp {
+    security_headers(internal_error())
+}
+
 /// A deliberate, generic 500 (what a framework answers when a handler fails).
 fn internal_error() -> Resp {
     with_type(

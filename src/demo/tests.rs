@@ -213,6 +213,7 @@ async fn health_unknown_routes_and_limits() {
     let big = "x".repeat(super::routes::MAX_BODY + 1);
     let a = demo.post("/fixed/search", json!({ "query": big })).await;
     assert_problem(&a, 413);
+    assert!(a.has_security_headers());
 
     // Still serving after all that.
     assert_eq!(demo.get("/health", None).await.status, 200);
@@ -656,5 +657,67 @@ async fn fixed_twins_stay_quiet_under_hostile_input() {
         .await;
     assert_eq!(a.json()["status"], "placed");
     assert_eq!(a.json()["total"], 9.99);
+    demo.server.stop().await;
+}
+
+/// Hostile input at the vulnerable routes: only the deliberate 5xx (SQL error text on
+/// `/vuln/products`, the generic 500 of `/vuln/orders`) and the server keeps serving.
+#[tokio::test]
+async fn vulnerable_routes_fail_only_as_designed() {
+    let demo = Demo::start().await;
+    let token = user_token();
+    let long = "A".repeat(10_000);
+    let values = [
+        "'",
+        "\"",
+        "%00",
+        "%FF",
+        "1;DROP%20TABLE%20products",
+        "-1",
+        "1e309",
+        &long,
+    ];
+    for v in values {
+        for path in [
+            format!("/vuln/reports/{v}"),
+            format!("/vuln/errors/items/{v}"),
+            format!("/vuln/products/{v}"),
+            format!("/vuln/products?name={v}"),
+        ] {
+            let a = demo.get(&path, Some(&token)).await;
+            if a.status.is_server_error() {
+                assert!(path.starts_with("/vuln/products?"), "{path}: {}", a.status);
+                assert!(a.json()["error"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("SQLITE_ERROR"));
+            }
+        }
+    }
+    for body in [
+        json!(null),
+        json!({"query": 1}),
+        json!({"query": long}),
+        json!({"query": "' UNION SELECT 1, sqlite_version(), 3 --"}),
+    ] {
+        let a = demo.post("/vuln/search", body.clone()).await;
+        assert!(a.status.as_u16() < 500, "{body}");
+    }
+    // The table survived `1;DROP TABLE products` (one statement per query).
+    let a = demo.get("/vuln/products/1", Some(&token)).await;
+    assert_eq!(a.status, 200);
+    // UNION-based extraction works through the error-based route, as a real injection would.
+    let a = demo
+        .get(
+            "/vuln/products?name=x'%20UNION%20SELECT%201%2C%20sqlite_version()%2C%203%20--",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(a.status, 200);
+    assert!(a.json()["results"][0]["name"]
+        .as_str()
+        .unwrap()
+        .starts_with('3'));
+    assert_eq!(demo.get("/health", None).await.status, 200);
     demo.server.stop().await;
 }
