@@ -1,7 +1,25 @@
 //! The deliberately vulnerable API nat ships (`nat demo`): every check has a vulnerable endpoint here
 //! and a fixed twin.
+//!
+//! Routes live under `/api/v1`: `vuln/…` shows a flaw, `fixed/…` is the same operation done right.
+//! `/openapi.json` describes them all. The SQL injection is real (an in-memory SQLite database).
+
+mod db;
+mod jwt;
+mod routes;
+#[cfg(test)]
+mod tests;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use http::{HeaderMap, Method};
+use warp::Filter;
+
+pub use routes::{API_PREFIX, TRUSTED_ORIGIN};
 
 /// A running demo target.
 pub struct DemoServer {
@@ -16,29 +34,105 @@ impl DemoServer {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
-    /// Stops the server and waits for it.
+    /// Stops the server and waits for it (at most a few seconds for open connections to finish).
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = self.handle.await;
+        let abort = self.handle.abort_handle();
+        if tokio::time::timeout(Duration::from_secs(5), &mut self.handle)
+            .await
+            .is_err()
+        {
+            abort.abort();
+        }
     }
 }
 
-/// A valid bearer token of the demo user `alice` (what `nat demo` scans with).
+/// A valid bearer token of the demo user `alice` (id 1; what `nat demo` scans with).
 pub fn user_token() -> String {
-    String::new()
+    jwt::token_for(jwt::USERS[0])
+}
+
+/// A valid bearer token of the second demo user `bob` (id 2), for checks that need two identities.
+pub fn second_user_token() -> String {
+    jwt::token_for(jwt::USERS[1])
+}
+
+/// The demo's OpenAPI 3.0.3 description (also served at `/openapi.json`).
+pub fn openapi_json() -> &'static str {
+    routes::OPENAPI
+}
+
+/// Reads at most `routes::MAX_BODY` bytes of a body; `None` when it is larger or broken.
+async fn read_body<S, B>(body: S) -> Option<Bytes>
+where
+    S: futures::Stream<Item = Result<B, warp::Error>>,
+    B: warp::Buf,
+{
+    let mut body = std::pin::pin!(body);
+    let mut out = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let mut chunk = chunk.ok()?;
+        if out.len() + chunk.remaining() > routes::MAX_BODY {
+            return None;
+        }
+        while chunk.has_remaining() {
+            let part = chunk.chunk();
+            out.extend_from_slice(part);
+            let n = part.len();
+            chunk.advance(n);
+        }
+    }
+    Some(out.into())
 }
 
 /// Starts the demo target on `bind` (use port 0 for any free port).
 pub async fn serve(bind: SocketAddr) -> std::io::Result<DemoServer> {
+    let state = Arc::new(routes::State::new()?);
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
+
+    let app = warp::method()
+        .and(warp::path::full())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(warp::header::headers_cloned())
+        .and(warp::body::stream())
+        .then(
+            move |method: Method,
+                  path: warp::path::FullPath,
+                  query: String,
+                  headers: HeaderMap,
+                  body| {
+                let state = state.clone();
+                async move {
+                    let Some(body) = read_body(body).await else {
+                        return routes::too_large();
+                    };
+                    let req = routes::Req {
+                        method,
+                        path: path.as_str().to_owned(),
+                        query,
+                        headers,
+                        body,
+                    };
+                    // SQLite work blocks; a panic in a handler becomes a plain 500, never a dead server.
+                    tokio::task::spawn_blocking(move || routes::handle(&state, &req))
+                        .await
+                        .unwrap_or_else(|_| routes::crashed())
+                }
+            },
+        );
+
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(async move {
-        drop(listener);
-        let _ = rx.await;
-    });
+    let handle = tokio::spawn(
+        warp::serve(app)
+            .incoming(listener)
+            .graceful(async move {
+                let _ = rx.await;
+            })
+            .run(),
+    );
     Ok(DemoServer {
         addr,
         shutdown: Some(tx),

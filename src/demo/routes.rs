@@ -1,0 +1,728 @@
+//! The demo's request handling: one synchronous dispatcher over a plain request, so every route is
+//! easy to read next to its twin. `serve` feeds it from warp.
+//!
+//! Vulnerable routes live under `/api/v1/vuln/…`, their fixed twins under `/api/v1/fixed/…`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Method, Response, StatusCode};
+use percent_encoding::percent_decode_str;
+use serde_json::{json, Value};
+
+use super::db::Db;
+use super::jwt::{self, User};
+
+/// The OpenAPI 3.0.3 description of the demo, served at `/openapi.json`.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// Prefix of every API route (the description's `servers` URL).
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The only origin the fixed CORS route trusts.
+pub const TRUSTED_ORIGIN: &str = "https://app.nat-demo.test";
+
+/// Largest request body read (bytes); more answers 413.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Longest product name or search query the fixed routes accept (the description's `maxLength`).
+const MAX_NAME: usize = 100;
+
+/// One request, already read.
+pub struct Req {
+    /// Method.
+    pub method: Method,
+    /// Raw (still percent-encoded) path.
+    pub path: String,
+    /// Raw query string, without `?`.
+    pub query: String,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body (at most [`MAX_BODY`] bytes).
+    pub body: Bytes,
+}
+
+/// Shared state of a running demo.
+pub struct State {
+    db: Db,
+    next_order: AtomicU64,
+}
+
+impl State {
+    /// Fresh state with a seeded database.
+    pub fn new() -> std::io::Result<State> {
+        let db = Db::open().map_err(std::io::Error::other)?;
+        Ok(State {
+            db,
+            next_order: AtomicU64::new(1),
+        })
+    }
+}
+
+type Resp = Response<Bytes>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route<'a> {
+    Health,
+    VulnReport(&'a str),
+    FixedReport(&'a str),
+    VulnSession,
+    FixedSession,
+    VulnJwtMe,
+    FixedJwtMe,
+    VulnCorsProfile,
+    VulnCorsWildcard,
+    FixedCorsProfile,
+    VulnHeaders,
+    FixedHeaders,
+    VulnItem(&'a str),
+    FixedItem(&'a str),
+    VulnProducts,
+    FixedProducts,
+    VulnProduct(&'a str),
+    FixedProduct(&'a str),
+    VulnSearch,
+    FixedSearch,
+    VulnOrders,
+    FixedOrders,
+}
+
+impl Route<'_> {
+    fn parse(path: &str) -> Option<Route<'_>> {
+        let segs: Vec<&str> = path.split('/').collect();
+        let route = match segs.as_slice() {
+            ["health"] => Route::Health,
+            ["vuln", "reports", id] => Route::VulnReport(id),
+            ["fixed", "reports", id] => Route::FixedReport(id),
+            ["vuln", "session"] => Route::VulnSession,
+            ["fixed", "session"] => Route::FixedSession,
+            ["vuln", "jwt", "me"] => Route::VulnJwtMe,
+            ["fixed", "jwt", "me"] => Route::FixedJwtMe,
+            ["vuln", "cors", "profile"] => Route::VulnCorsProfile,
+            ["vuln", "cors", "wildcard"] => Route::VulnCorsWildcard,
+            ["fixed", "cors", "profile"] => Route::FixedCorsProfile,
+            ["vuln", "headers", "profile"] => Route::VulnHeaders,
+            ["fixed", "headers", "profile"] => Route::FixedHeaders,
+            ["vuln", "errors", "items", id] => Route::VulnItem(id),
+            ["fixed", "errors", "items", id] => Route::FixedItem(id),
+            ["vuln", "products"] => Route::VulnProducts,
+            ["fixed", "products"] => Route::FixedProducts,
+            ["vuln", "products", id] => Route::VulnProduct(id),
+            ["fixed", "products", id] => Route::FixedProduct(id),
+            ["vuln", "search"] => Route::VulnSearch,
+            ["fixed", "search"] => Route::FixedSearch,
+            ["vuln", "orders"] => Route::VulnOrders,
+            ["fixed", "orders"] => Route::FixedOrders,
+            _ => return None,
+        };
+        // An empty path parameter (`/vuln/products/`) is no route.
+        match route {
+            Route::VulnReport(id)
+            | Route::FixedReport(id)
+            | Route::VulnItem(id)
+            | Route::FixedItem(id)
+            | Route::VulnProduct(id)
+            | Route::FixedProduct(id)
+                if id.is_empty() =>
+            {
+                None
+            }
+            r => Some(r),
+        }
+    }
+
+    fn method(self) -> Method {
+        match self {
+            Route::VulnSearch | Route::FixedSearch | Route::VulnOrders | Route::FixedOrders => {
+                Method::POST
+            }
+            _ => Method::GET,
+        }
+    }
+}
+
+/// Answers one request. Never panics on any input.
+pub fn handle(state: &State, req: &Req) -> Resp {
+    if req.path == "/openapi.json" {
+        let resp = match req.method {
+            Method::GET | Method::HEAD => {
+                with_type(StatusCode::OK, "application/json", OPENAPI.into())
+            }
+            Method::OPTIONS => options("GET, HEAD, OPTIONS"),
+            _ => method_not_allowed("GET, HEAD, OPTIONS"),
+        };
+        return security_headers(resp);
+    }
+    let route = req
+        .path
+        .strip_prefix(API_PREFIX)
+        .and_then(|p| p.strip_prefix('/'))
+        .and_then(Route::parse);
+    let Some(route) = route else {
+        return security_headers(problem(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "There is no such route.",
+        ));
+    };
+    let allow = format!("{}, HEAD, OPTIONS", route.method());
+    let allow = if route.method() == Method::GET {
+        "GET, HEAD, OPTIONS"
+    } else {
+        allow.as_str()
+    };
+    let resp = if req.method == Method::OPTIONS {
+        options(allow)
+    } else if req.method == route.method()
+        || (req.method == Method::HEAD && route.method() == Method::GET)
+    {
+        dispatch(state, req, route)
+    } else {
+        method_not_allowed(allow)
+    };
+    let resp = cors(route, req, resp);
+    if route == Route::VulnHeaders {
+        resp
+    } else {
+        security_headers(resp)
+    }
+}
+
+fn dispatch(state: &State, req: &Req, route: Route<'_>) -> Resp {
+    match route {
+        Route::Health => json_resp(StatusCode::OK, &json!({"status": "ok"})),
+        Route::VulnReport(id) => vuln_report(id),
+        Route::FixedReport(id) => fixed_report(req, id),
+        Route::VulnSession => vuln_session(req),
+        Route::FixedSession => authed(req, |user| {
+            json_resp(
+                StatusCode::OK,
+                &json!({"session": "active", "user": user.name}),
+            )
+        }),
+        Route::VulnJwtMe => vuln_jwt_me(req),
+        Route::FixedJwtMe => authed(req, |user| {
+            json_resp(
+                StatusCode::OK,
+                &json!({"user": user.id.to_string(), "name": user.name}),
+            )
+        }),
+        Route::VulnCorsProfile
+        | Route::VulnCorsWildcard
+        | Route::FixedCorsProfile
+        | Route::VulnHeaders
+        | Route::FixedHeaders => authed(req, |user| json_resp(StatusCode::OK, &profile(user))),
+        Route::VulnItem(id) => authed(req, |_| vuln_item(id)),
+        Route::FixedItem(id) => authed(req, |_| fixed_item(id)),
+        Route::VulnProducts => authed(req, |_| vuln_products(state, req)),
+        Route::FixedProducts => authed(req, |_| fixed_products(state, req)),
+        Route::VulnProduct(id) => authed(req, |_| vuln_product(state, id)),
+        Route::FixedProduct(id) => authed(req, |_| fixed_product(state, id)),
+        Route::VulnSearch => authed(req, |_| vuln_search(state, req)),
+        Route::FixedSearch => authed(req, |_| fixed_search(state, req)),
+        Route::VulnOrders => authed(req, |_| vuln_orders(state, req)),
+        Route::FixedOrders => authed(req, |_| fixed_orders(state, req)),
+    }
+}
+
+// ----- responses -----
+
+fn with_type(status: StatusCode, content_type: &'static str, body: Bytes) -> Resp {
+    let mut resp = Response::new(body);
+    *resp.status_mut() = status;
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp
+}
+
+fn json_resp(status: StatusCode, value: &Value) -> Resp {
+    with_type(status, "application/json", value.to_string().into())
+}
+
+/// An RFC 7807 problem.
+fn problem(status: StatusCode, title: &str, detail: &str) -> Resp {
+    let body = json!({
+        "type": "about:blank",
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    with_type(status, "application/problem+json", body.to_string().into())
+}
+
+fn unauthorized() -> Resp {
+    let mut resp = problem(
+        StatusCode::UNAUTHORIZED,
+        "Unauthorized",
+        "A valid bearer token is required.",
+    );
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"nat-demo\""),
+    );
+    resp
+}
+
+fn bad_request(detail: &str) -> Resp {
+    problem(StatusCode::BAD_REQUEST, "Bad Request", detail)
+}
+
+fn not_found() -> Resp {
+    problem(
+        StatusCode::NOT_FOUND,
+        "Not Found",
+        "The resource does not exist.",
+    )
+}
+
+fn options(allow: &str) -> Resp {
+    let mut resp = Response::new(Bytes::new());
+    *resp.status_mut() = StatusCode::NO_CONTENT;
+    if let Ok(v) = HeaderValue::from_str(allow) {
+        resp.headers_mut().insert(header::ALLOW, v);
+    }
+    resp
+}
+
+fn method_not_allowed(allow: &str) -> Resp {
+    let mut resp = problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed",
+        "This route does not support that method.",
+    );
+    if let Ok(v) = HeaderValue::from_str(allow) {
+        resp.headers_mut().insert(header::ALLOW, v);
+    }
+    resp
+}
+
+/// 413 for a body over [`MAX_BODY`] (answered before any route runs).
+pub fn too_large() -> Resp {
+    security_headers(problem(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Payload Too Large",
+        "The request body is too large.",
+    ))
+}
+
+/// The answer if a handler ever failed unexpectedly: a generic 500 without internals.
+pub fn crashed() -> Resp {
+    security_headers(internal_error())
+}
+
+/// A deliberate, generic 500 (what a framework answers when a handler fails).
+fn internal_error() -> Resp {
+    with_type(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "text/plain; charset=utf-8",
+        Bytes::from_static(b"Internal Server Error"),
+    )
+}
+
+/// The headers every route but `/vuln/headers/profile` sends.
+fn security_headers(mut resp: Resp) -> Resp {
+    let h = resp.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    resp
+}
+
+/// CORS policy per route; only the three CORS routes emit any `Access-Control-*` header.
+fn cors(route: Route<'_>, req: &Req, mut resp: Resp) -> Resp {
+    let origin = req.headers.get(header::ORIGIN).cloned();
+    let preflight = req.method == Method::OPTIONS;
+    let allowed: Option<HeaderValue> = match route {
+        // VULNERABLE: any origin is reflected, with credentials.
+        Route::VulnCorsProfile => origin,
+        // VULNERABLE: a wildcard together with credentials.
+        Route::VulnCorsWildcard => Some(HeaderValue::from_static("*")),
+        // FIXED: one exact trusted origin.
+        Route::FixedCorsProfile => origin.filter(|o| o.as_bytes() == TRUSTED_ORIGIN.as_bytes()),
+        _ => return resp,
+    };
+    let h = resp.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(allowed) = allowed {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+        if preflight {
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, OPTIONS"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("Authorization, Content-Type"),
+            );
+        }
+    }
+    resp
+}
+
+// ----- authentication -----
+
+/// The bearer token of the `Authorization` header, if the header has that scheme and a value.
+fn bearer(req: &Req) -> Option<&str> {
+    let value = req.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// FIXED: a correctly signed, unexpired HS256 token of a known user.
+fn authenticate(req: &Req) -> Option<User> {
+    bearer(req).and_then(jwt::verify)
+}
+
+/// Runs `f` for an authenticated caller, else answers 401.
+fn authed(req: &Req, f: impl FnOnce(User) -> Resp) -> Resp {
+    match authenticate(req) {
+        Some(user) => f(user),
+        None => unauthorized(),
+    }
+}
+
+fn profile(user: User) -> Value {
+    json!({
+        "id": user.id,
+        "name": user.name,
+        "email": format!("{}@nat-demo.test", user.name),
+    })
+}
+
+// ----- auth bypass -----
+
+/// Report id → (title, owner id).
+fn report(id: &str) -> Option<(i64, &'static str, i64)> {
+    let id: i64 = id.parse().ok()?;
+    match id {
+        1 => Some((1, "Q3 revenue forecast", 1)),
+        2 => Some((2, "Payroll export", 2)),
+        3 => Some((3, "Incident post-mortem", 1)),
+        _ => None,
+    }
+}
+
+fn report_json((id, title, owner): (i64, &str, i64)) -> Value {
+    json!({"id": id, "title": title, "owner_id": owner, "classification": "confidential"})
+}
+
+/// VULNERABLE: declares bearer auth but never looks at the request.
+fn vuln_report(id: &str) -> Resp {
+    match report(id) {
+        Some(r) => json_resp(StatusCode::OK, &report_json(r)),
+        None => json_resp(StatusCode::NOT_FOUND, &json!({"error": "not found"})),
+    }
+}
+
+/// FIXED: a valid token is required, and only the owner's reports are visible.
+fn fixed_report(req: &Req, id: &str) -> Resp {
+    let Some(user) = authenticate(req) else {
+        return unauthorized();
+    };
+    if id.parse::<i64>().is_err() {
+        return bad_request("report_id must be an integer.");
+    }
+    match report(id) {
+        Some(r) if r.2 == user.id => json_resp(StatusCode::OK, &report_json(r)),
+        _ => not_found(),
+    }
+}
+
+/// VULNERABLE: any non-empty bearer value opens a session.
+fn vuln_session(req: &Req) -> Resp {
+    match bearer(req) {
+        Some(_) => json_resp(StatusCode::OK, &json!({"session": "active"})),
+        None => unauthorized(),
+    }
+}
+
+// ----- JWT -----
+
+/// VULNERABLE: decodes the token without verifying its algorithm or signature.
+fn vuln_jwt_me(req: &Req) -> Resp {
+    match bearer(req).and_then(jwt::decode_unverified) {
+        Some(decoded) => {
+            let sub = decoded.claims.get("sub").cloned().unwrap_or(Value::Null);
+            let name = decoded.claims.get("name").cloned().unwrap_or(Value::Null);
+            json_resp(StatusCode::OK, &json!({"user": sub, "name": name}))
+        }
+        None => unauthorized(),
+    }
+}
+
+// ----- verbose errors -----
+
+fn item(id: i64) -> Option<Value> {
+    let name = match id {
+        1 => "blue mug",
+        2 => "red pen",
+        3 => "green notebook",
+        _ => return None,
+    };
+    Some(json!({"id": id, "name": name}))
+}
+
+/// VULNERABLE: a non-integer id leaks the framework's stack trace.
+fn vuln_item(raw: &str) -> Resp {
+    let id = decode(raw);
+    match id.parse::<i64>() {
+        Ok(n) => match item(n) {
+            Some(v) => json_resp(StatusCode::OK, &v),
+            None => json_resp(StatusCode::NOT_FOUND, &json!({"error": "not found"})),
+        },
+        Err(_) => {
+            let shown: String = id.chars().take(200).collect();
+            let trace = format!(
+                "Traceback (most recent call last):\n  \
+                 File \"/usr/local/lib/python3.11/site-packages/flask/app.py\", line 1823, in full_dispatch_request\n    \
+                 rv = self.dispatch_request()\n  \
+                 File \"/usr/local/lib/python3.11/site-packages/flask/app.py\", line 1799, in dispatch_request\n    \
+                 return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)\n  \
+                 File \"/srv/app/items.py\", line 42, in get_item\n    \
+                 item = db.session.get(Item, int(item_id))\n\
+                 ValueError: invalid literal for int() with base 10: '{shown}'\n"
+            );
+            with_type(
+                StatusCode::BAD_REQUEST,
+                "text/plain; charset=utf-8",
+                trace.into(),
+            )
+        }
+    }
+}
+
+/// FIXED: a plain problem, no internals.
+fn fixed_item(raw: &str) -> Resp {
+    match decode(raw).parse::<i64>() {
+        Ok(n) => match item(n) {
+            Some(v) => json_resp(StatusCode::OK, &v),
+            None => not_found(),
+        },
+        Err(_) => bad_request("item_id must be an integer."),
+    }
+}
+
+// ----- SQL injection -----
+
+fn decode(raw: &str) -> String {
+    percent_decode_str(raw).decode_utf8_lossy().into_owned()
+}
+
+fn query_param(req: &Req, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(req.query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// VULNERABLE: string concatenation; SQLite's error text is returned (error-based).
+fn vuln_products(state: &State, req: &Req) -> Resp {
+    let Some(name) = query_param(req, "name") else {
+        return json_resp(
+            StatusCode::BAD_REQUEST,
+            &json!({"error": "name is required"}),
+        );
+    };
+    let sql = format!("SELECT id, name, price FROM products WHERE name = '{name}'");
+    match state.db.query(&sql, &[]) {
+        Ok(rows) => json_resp(StatusCode::OK, &json!({"results": rows})),
+        Err(e) => json_resp(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &json!({"error": format!("SQLITE_ERROR: {e}")}),
+        ),
+    }
+}
+
+/// FIXED: a bound parameter.
+fn fixed_products(state: &State, req: &Req) -> Resp {
+    let Some(name) = query_param(req, "name") else {
+        return bad_request("The query parameter name is required.");
+    };
+    if name.chars().count() > MAX_NAME {
+        return bad_request("name must be at most 100 characters.");
+    }
+    match state.db.query(
+        "SELECT id, name, price FROM products WHERE name = ?1",
+        &[&name],
+    ) {
+        Ok(rows) => json_resp(StatusCode::OK, &json!({"results": rows})),
+        Err(_) => json_resp(StatusCode::OK, &json!({"results": []})),
+    }
+}
+
+/// VULNERABLE: numeric context concatenated; no row and SQL errors both answer 404 (boolean-blind).
+fn vuln_product(state: &State, raw: &str) -> Resp {
+    let id = decode(raw);
+    let sql = format!("SELECT id, name, price FROM products WHERE id = {id}");
+    match state.db.query(&sql, &[]) {
+        Ok(rows) if !rows.is_empty() => json_resp(StatusCode::OK, &Value::Object(rows[0].clone())),
+        _ => json_resp(StatusCode::NOT_FOUND, &json!({"error": "not found"})),
+    }
+}
+
+/// FIXED: the id must be an integer and is bound as a parameter.
+fn fixed_product(state: &State, raw: &str) -> Resp {
+    let Ok(id) = decode(raw).parse::<i64>() else {
+        return bad_request("product_id must be an integer.");
+    };
+    match state
+        .db
+        .query("SELECT id, name, price FROM products WHERE id = ?1", &[&id])
+    {
+        Ok(rows) if !rows.is_empty() => json_resp(StatusCode::OK, &Value::Object(rows[0].clone())),
+        _ => not_found(),
+    }
+}
+
+fn json_body(req: &Req) -> Option<Value> {
+    serde_json::from_slice(&req.body).ok()
+}
+
+/// VULNERABLE: concatenated; SQL errors answer an empty result (boolean-blind).
+fn vuln_search(state: &State, req: &Req) -> Resp {
+    let query =
+        json_body(req).and_then(|b| b.get("query").and_then(Value::as_str).map(String::from));
+    let Some(query) = query else {
+        return json_resp(
+            StatusCode::BAD_REQUEST,
+            &json!({"error": "body must be {\"query\": string}"}),
+        );
+    };
+    let sql = format!("SELECT id, name, price FROM products WHERE name = '{query}'");
+    let rows = state.db.query(&sql, &[]).unwrap_or_default();
+    json_resp(StatusCode::OK, &json!({"results": rows}))
+}
+
+/// FIXED: a bound parameter.
+fn fixed_search(state: &State, req: &Req) -> Resp {
+    let query =
+        json_body(req).and_then(|b| b.get("query").and_then(Value::as_str).map(String::from));
+    let Some(query) = query else {
+        return bad_request("The body must be a JSON object with a string property query.");
+    };
+    if query.chars().count() > MAX_NAME {
+        return bad_request("query must be at most 100 characters.");
+    }
+    let rows = state
+        .db
+        .query(
+            "SELECT id, name, price FROM products WHERE name = ?1",
+            &[&query],
+        )
+        .unwrap_or_default();
+    json_resp(StatusCode::OK, &json!({"results": rows}))
+}
+
+// ----- robustness -----
+
+/// The unit price of a product in cents.
+fn price_cents(state: &State, product_id: i64) -> Option<u32> {
+    let rows = state
+        .db
+        .query("SELECT price FROM products WHERE id = ?1", &[&product_id])
+        .ok()?;
+    let price = rows.first()?.get("price")?.as_f64()?;
+    Some((price * 100.0).round() as u32)
+}
+
+fn order_json(id: u64, product_id: i64, quantity: i64, note: &str, total_cents: u64) -> Value {
+    json!({
+        "id": id,
+        "product_id": product_id,
+        "quantity": quantity,
+        "note": note,
+        "total": total_cents as f64 / 100.0,
+        "status": "placed",
+    })
+}
+
+fn created(body: &Value) -> Resp {
+    json_resp(StatusCode::CREATED, body)
+}
+
+/// VULNERABLE: trusts the body; what violates the schema ends in a 500.
+fn vuln_orders(state: &State, req: &Req) -> Resp {
+    let Some(body) = json_body(req) else {
+        return json_resp(
+            StatusCode::BAD_REQUEST,
+            &json!({"error": "malformed JSON body"}),
+        );
+    };
+    // Like an unchecked cast: a string, float or missing field fails here.
+    let (Some(product_id), Some(quantity)) = (
+        body.get("product_id").and_then(Value::as_i64),
+        body.get("quantity").and_then(Value::as_i64),
+    ) else {
+        return internal_error();
+    };
+    let note = match body.get("note") {
+        None | Some(Value::Null) => "",
+        Some(Value::String(s)) => s.as_str(),
+        Some(_) => return internal_error(),
+    };
+    // The note column is VARCHAR(1000): a longer note fails the insert.
+    if note.chars().count() > 1000 {
+        return internal_error();
+    }
+    let Some(unit) = price_cents(state, product_id) else {
+        return internal_error();
+    };
+    // Unsigned 32-bit arithmetic: a negative quantity fails to convert, a huge one overflows.
+    let Some(total) = u32::try_from(quantity)
+        .ok()
+        .and_then(|q| unit.checked_mul(q))
+    else {
+        return internal_error();
+    };
+    let id = state.next_order.fetch_add(1, Ordering::Relaxed);
+    created(&order_json(
+        id,
+        product_id,
+        quantity,
+        note,
+        u64::from(total),
+    ))
+}
+
+/// FIXED: validates against the schema first and answers 400 on any violation.
+fn fixed_orders(state: &State, req: &Req) -> Resp {
+    let Some(Value::Object(body)) = json_body(req) else {
+        return bad_request("The body must be a JSON object.");
+    };
+    let product_id = match body.get("product_id").and_then(Value::as_i64) {
+        Some(n) if n >= 1 => n,
+        _ => return bad_request("product_id must be an integer of at least 1."),
+    };
+    let quantity = match body.get("quantity").and_then(Value::as_i64) {
+        Some(n @ 1..=100) => n,
+        _ => return bad_request("quantity must be an integer from 1 to 100."),
+    };
+    let note = match body.get("note") {
+        None => "",
+        Some(Value::String(s)) if s.chars().count() <= 200 => s.as_str(),
+        Some(_) => return bad_request("note must be a string of at most 200 characters."),
+    };
+    let Some(unit) = price_cents(state, product_id) else {
+        return problem(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "No product has that product_id.",
+        );
+    };
+    // quantity ≤ 100, so this cannot overflow.
+    let total = u64::from(unit) * quantity.unsigned_abs();
+    let id = state.next_order.fetch_add(1, Ordering::Relaxed);
+    created(&order_json(id, product_id, quantity, note, total))
+}
