@@ -69,3 +69,73 @@ impl ScanReport {
         threshold.is_some_and(|t| self.findings.iter().any(|f| f.severity >= t))
     }
 }
+
+/// A report format other code can ask for by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Json,
+    Sarif,
+    Markdown,
+    Html,
+    Junit,
+}
+
+impl Format {
+    /// All formats.
+    pub const ALL: [Format; 5] = [Format::Json, Format::Sarif, Format::Markdown, Format::Html, Format::Junit];
+
+    /// The format's name (`json`, `sarif`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Junit => "junit",
+        }
+    }
+
+    /// Parses a format name (`md` and `xml` accepted as aliases).
+    pub fn parse(name: &str) -> Option<Format> {
+        match name.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "sarif" => Some(Format::Sarif),
+            "markdown" | "md" => Some(Format::Markdown),
+            "html" => Some(Format::Html),
+            "junit" | "xml" => Some(Format::Junit),
+            _ => None,
+        }
+    }
+
+    /// The HTTP Content-Type of a rendered report.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Sarif => "application/sarif+json",
+            Format::Markdown => "text/markdown; charset=utf-8",
+            Format::Html => "text/html; charset=utf-8",
+            Format::Junit => "application/xml",
+        }
+    }
+}
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot render {format} report: {reason}")]
+    Failed { format: &'static str, reason: String },
+}
+
+/// Renders a report in a format.
+pub fn render(report: &ScanReport, format: Format) -> Result<String, RenderError> {
+    match format {
+        Format::Json => serde_json::to_string_pretty(report)
+            .map(|mut s| {
+                s.push('\n');
+                s
+            })
+            .map_err(|e| RenderError::Failed { format: "json", reason: e.to_string() }),
+        other => Err(RenderError::Failed { format: other.name(), reason: "not implemented yet".into() }),
+    }
+}
