@@ -49,10 +49,21 @@ pub enum Command {
                       serve the demo API until Ctrl-C instead, to scan or explore it yourself."
     )]
     Demo(DemoArgs),
-    /// Write shell completions and man pages into DIR/completions and DIR/man
-    #[command(hide = true)]
-    GenerateAssets(GenerateAssetsArgs),
 }
+
+/// The command line as parsed: [`Cli`] plus the hidden `generate-assets` maintenance command, which
+/// is kept out of [`Cli`] so that completions and man pages do not offer it.
+pub fn parser_command() -> clap::Command {
+    use clap::{Args as _, CommandFactory as _};
+    Cli::command().subcommand(GenerateAssetsArgs::augment_args(
+        clap::Command::new(GENERATE_ASSETS)
+            .about("Write shell completions and man pages into DIR/completions and DIR/man")
+            .hide(true),
+    ))
+}
+
+/// Name of the hidden maintenance command.
+pub const GENERATE_ASSETS: &str = "generate-assets";
 
 /// `nat scan`.
 #[derive(Debug, Default, Clone, Args)]
@@ -288,5 +299,6 @@ mod tests {
     #[test]
     fn definitions_are_consistent() {
         Cli::command().debug_assert();
+        parser_command().debug_assert();
     }
 }

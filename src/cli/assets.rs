@@ -40,6 +40,7 @@ pub fn generate(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
     create_dir(&man)?;
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
+    debug_assert!(cmd.get_subcommands().all(|s| !s.is_hide_set()));
     let mut pages = vec![(cmd.clone(), man.join("nat.1"))];
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         pages.push((sub.clone(), man.join(format!("nat-{}.1", sub.get_name()))));
@@ -57,34 +58,26 @@ fn create_dir(dir: &Path) -> Result<(), CliError> {
     std::fs::create_dir_all(dir).map_err(|e| CliError::io(format!("creating {}", dir.display()), e))
 }
 
-/// One man page: clap_mangen's sections, with an EXIT STATUS section in place of the `--help` text
-/// that follows the options.
+/// One man page: clap_mangen's page with an EXIT STATUS section in place of the `--help` text that
+/// follows the options (the same exit codes, as a roff list).
 fn man_page(cmd: clap::Command) -> std::io::Result<Vec<u8>> {
-    let has_options = cmd.get_arguments().any(|a| !a.is_hide_set());
-    let has_subcommands = cmd.get_subcommands().any(|s| !s.is_hide_set());
-    let has_version = cmd.get_version().is_some();
-    let man = clap_mangen::Man::new(cmd);
-    let mut out = Vec::new();
-    man.render_title(&mut out)?;
-    man.render_name_section(&mut out)?;
-    man.render_synopsis_section(&mut out)?;
-    man.render_description_section(&mut out)?;
-    if has_options {
-        man.render_options_section(&mut out)?;
-    }
-    if has_subcommands {
-        man.render_subcommands_section(&mut out)?;
-    }
-    out.extend_from_slice(b".SH \"EXIT STATUS\"\n");
+    let source = format!("nat {}", env!("CARGO_PKG_VERSION"));
+    let cmd = cmd.after_help(None::<&str>).after_long_help(None::<&str>);
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .source(source)
+        .render(&mut page)?;
+    let page = String::from_utf8_lossy(&page).into_owned();
+
+    let mut section = String::from(".SH \"EXIT STATUS\"\n");
     for (code, meaning) in EXIT_CODES {
-        out.extend_from_slice(
-            format!(".TP\n\\fB{code}\\fR\n{}\n", roff_escape(meaning)).as_bytes(),
-        );
+        section.push_str(&format!(".TP\n\\fB{code}\\fR\n{}\n", roff_escape(meaning)));
     }
-    if has_version {
-        man.render_version_section(&mut out)?;
-    }
-    Ok(out)
+    let text = match page.find(".SH VERSION") {
+        Some(at) => format!("{}{section}{}", &page[..at], &page[at..]),
+        None => format!("{page}{section}"),
+    };
+    Ok(text.into_bytes())
 }
 
 /// Escapes text for a roff text line.
@@ -113,5 +106,7 @@ mod tests {
         assert!(text.contains(".SH \"EXIT STATUS\""), "{text}");
         assert!(text.contains("\\fB130\\fR"));
         assert!(!text.contains(".SH EXTRA"));
+        assert_eq!(text.matches(".TH ").count(), 1);
+        assert!(text.find("EXIT STATUS") < text.find(".SH VERSION"));
     }
 }

@@ -19,9 +19,9 @@ pub mod render;
 pub mod scan;
 
 use crate::request::ScanRequest;
-use args::{AuthArgs, Cli, Command, DemoArgs, ScanArgs, SpecArgs};
+use args::{AuthArgs, Cli, Command, DemoArgs, GenerateAssetsArgs, ScanArgs, SpecArgs};
 use clap::parser::ValueSource;
-use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use clap::{ArgMatches, FromArgMatches};
 use error::CliError;
 use exit::Exit;
 use merge::Origin;
@@ -42,11 +42,18 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let parsed = Cli::command()
-        .try_get_matches_from(args)
-        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
-    let (cli, matches) = match parsed {
-        Ok(parsed) => parsed,
+    let parsed =
+        args::parser_command()
+            .try_get_matches_from(args)
+            .and_then(|matches| match matches.subcommand() {
+                Some((args::GENERATE_ASSETS, sub)) => {
+                    GenerateAssetsArgs::from_arg_matches(sub).map(Parsed::Assets)
+                }
+                _ => Cli::from_arg_matches(&matches).map(|cli| Parsed::Cli(cli, matches)),
+            });
+    let result = match parsed {
+        Ok(Parsed::Cli(cli, matches)) => dispatch(cli, &matches),
+        Ok(Parsed::Assets(args)) => assets::generate(&args.dir).map(|_| Exit::Passed),
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
@@ -56,7 +63,7 @@ where
             };
         }
     };
-    match dispatch(cli, &matches) {
+    match result {
         Ok(exit) => exit,
         Err(e) => {
             stderr_line(&e.report_line());
@@ -70,11 +77,12 @@ fn dispatch(cli: Cli, matches: &ArgMatches) -> Result<Exit, CliError> {
         Command::Scan(args) => scan_command(*args, matches.subcommand_matches("scan")),
         Command::Spec(args) => spec_command(&args),
         Command::Demo(args) => demo_command(args),
-        Command::GenerateAssets(args) => {
-            assets::generate(&args.dir)?;
-            Ok(Exit::Passed)
-        }
     }
+}
+
+enum Parsed {
+    Cli(Cli, ArgMatches),
+    Assets(GenerateAssetsArgs),
 }
 
 /// Writes one line on stderr; a closed stderr is ignored (never a panic).
