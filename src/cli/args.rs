@@ -1,0 +1,304 @@
+//! The clap definitions of nat's command line. Help, man pages and completions all come from here.
+
+use super::exit::EXIT_CODES_HELP;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// nat: an API security scanner.
+#[derive(Debug, Parser)]
+#[command(
+    name = "nat",
+    version,
+    about = "API security scanner: probes a live API for the OWASP API Security Top 10 and proves every finding",
+    long_about = "nat reads an API's OpenAPI or Swagger description, talks to the running API the way an \
+                  attacker would, and reports what it proves (broken object level authorization, broken \
+                  authentication, mass assignment, injection, misconfiguration and the rest of the OWASP API \
+                  Security Top 10), each finding with the exchange that proves it.",
+    after_help = EXIT_CODES_HELP,
+    arg_required_else_help = true,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// nat's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a live API for the OWASP API Security Top 10
+    #[command(
+        after_help = EXIT_CODES_HELP,
+        long_about = "Scan a live API for the OWASP API Security Top 10.\n\n\
+                      Options come from the flags and, with --config, from a YAML or JSON file in the shape of \
+                      the POST /api/v1/scans body; flags given on the command line override the file (a list \
+                      flag such as --exclude replaces the file's list). Results go to stdout (or --output), \
+                      progress to stderr."
+    )]
+    Scan(Box<ScanArgs>),
+    /// Load an API description and list its operations
+    #[command(after_help = EXIT_CODES_HELP)]
+    Spec(SpecArgs),
+    /// Run nat's deliberately vulnerable demo API and scan it
+    #[command(
+        after_help = EXIT_CODES_HELP,
+        long_about = "Run nat's deliberately vulnerable demo API and scan it, exactly like \
+                      `nat scan URL --auth-bearer TOKEN` with the demo user's token. With --target-only, \
+                      serve the demo API until Ctrl-C instead, to scan or explore it yourself."
+    )]
+    Demo(DemoArgs),
+}
+
+/// The command line as parsed: [`Cli`] plus the hidden `generate-assets` maintenance command, which
+/// is kept out of [`Cli`] so that completions and man pages do not offer it.
+pub fn parser_command() -> clap::Command {
+    use clap::{Args as _, CommandFactory as _};
+    Cli::command().subcommand(GenerateAssetsArgs::augment_args(
+        clap::Command::new(GENERATE_ASSETS)
+            .about("Write shell completions and man pages into DIR/completions and DIR/man")
+            .hide(true),
+    ))
+}
+
+/// Name of the hidden maintenance command.
+pub const GENERATE_ASSETS: &str = "generate-assets";
+
+/// `nat scan`.
+#[derive(Debug, Default, Clone, Args)]
+pub struct ScanArgs {
+    /// Base URL of the API to scan (optional when the --config file has `url`)
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+
+    /// The OpenAPI/Swagger description: a local file or an http(s) URL [default: discovered on the target]
+    #[arg(long, value_name = "FILE_OR_URL")]
+    pub spec: Option<String>,
+
+    /// A scan request in YAML or JSON, in the shape of the POST /api/v1/scans body ('-' reads stdin)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print the effective scan request (secrets redacted) as JSON and exit without scanning
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Options of the scan.
+    #[command(flatten)]
+    pub options: OptionArgs,
+
+    /// Credentials of the user nat scans as.
+    #[command(flatten)]
+    pub auth: AuthArgs,
+
+    /// Output and progress.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Scan options; each overrides the --config file's value when given.
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Scan options")]
+pub struct OptionArgs {
+    /// Requests in flight at once [default: 5]
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+
+    /// Total deadline of one request, in seconds [default: 30]
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+
+    /// Skip operations whose path template matches this glob, e.g. '/api/v1/payments/*' (repeatable)
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+
+    /// Maximum requests per second [default: unlimited]
+    #[arg(long, value_name = "N")]
+    pub rate: Option<f64>,
+
+    /// Stop after this many requests (the report is then partial) [default: unlimited]
+    #[arg(long, value_name = "N")]
+    pub max_requests: Option<u64>,
+
+    /// Extra header sent on every request, 'Name: value' (repeatable)
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Send every request through this HTTP(S) proxy
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Accept invalid TLS certificates
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Run only this check, by id (repeatable) [default: all checks]
+    #[arg(long = "check", value_name = "ID")]
+    pub checks: Vec<String>,
+}
+
+/// Authentication flags: at most one method; command-line flags win over environment variables.
+#[derive(Debug, Default, Clone, PartialEq, Args)]
+#[command(next_help_heading = "Authentication")]
+pub struct AuthArgs {
+    /// Bearer token: 'Authorization: Bearer TOKEN' (prefer the environment variable)
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "NAT_AUTH_TOKEN",
+        hide_env_values = true
+    )]
+    pub auth_bearer: Option<String>,
+
+    /// Any authentication header, 'Name: value', e.g. 'X-API-Key: KEY'
+    #[arg(
+        long,
+        value_name = "NAME: VALUE",
+        env = "NAT_AUTH_HEADER",
+        hide_env_values = true
+    )]
+    pub auth_header: Option<String>,
+
+    /// HTTP basic authentication, 'user:password'
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        env = "NAT_AUTH_BASIC",
+        hide_env_values = true
+    )]
+    pub auth_basic: Option<String>,
+
+    /// OAuth2 client credentials: the token endpoint
+    #[arg(long, value_name = "URL")]
+    pub oauth2_token_url: Option<String>,
+
+    /// OAuth2 client credentials: the client id
+    #[arg(long, value_name = "ID")]
+    pub oauth2_client_id: Option<String>,
+
+    /// OAuth2 client credentials: the client secret (prefer the environment variable)
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "NAT_OAUTH2_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub oauth2_client_secret: Option<String>,
+
+    /// OAuth2 client credentials: the scope to request
+    #[arg(long, value_name = "SCOPE")]
+    pub oauth2_scope: Option<String>,
+}
+
+/// How results and progress are shown; shared by `scan` and `demo`.
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Fail (exit 1) when a finding is at or above this severity; 'none' never fails [default: high]
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOnArg>,
+
+    /// Format of the results on stdout (or in --output)
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the results to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// No progress on stderr, only errors
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// No colors (also when NO_COLOR is set or the output is not a terminal)
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// `--fail-on` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    None,
+}
+
+impl From<FailOnArg> for crate::request::FailOn {
+    fn from(value: FailOnArg) -> Self {
+        use crate::request::FailOn;
+        match value {
+            FailOnArg::Critical => FailOn::Critical,
+            FailOnArg::High => FailOn::High,
+            FailOnArg::Medium => FailOn::Medium,
+            FailOnArg::Low => FailOn::Low,
+            FailOnArg::Info => FailOn::Info,
+            FailOnArg::None => FailOn::None,
+        }
+    }
+}
+
+/// Result formats.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table and a summary, for people
+    #[default]
+    Table,
+    /// The full report with evidence, as JSON
+    Json,
+}
+
+/// `nat spec`.
+#[derive(Debug, Args)]
+pub struct SpecArgs {
+    /// The OpenAPI/Swagger description: a local file or an http(s) URL
+    #[arg(value_name = "FILE_OR_URL")]
+    pub location: String,
+
+    /// Print the operations as JSON
+    #[arg(long)]
+    pub json: bool,
+
+    /// No colors
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// `nat demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Only serve the demo API (until Ctrl-C) and print its URL and token; do not scan it
+    #[arg(long)]
+    pub target_only: bool,
+
+    /// Address the demo API listens on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub bind: SocketAddr,
+
+    /// Output and progress.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `nat generate-assets`.
+#[derive(Debug, Args)]
+pub struct GenerateAssetsArgs {
+    /// Directory that receives completions/ and man/
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+        parser_command().debug_assert();
+    }
+}
