@@ -87,7 +87,8 @@ impl HttpClient {
             // Scan exchanges never follow redirects: a redirect to a login page answered 200 would
             // otherwise pass for access, and credentials must never travel to another origin.
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(cfg.timeout)
+            // The total deadline is enforced around the whole exchange (see `send_once`), so a
+            // server that drips one byte at a time cannot hold an exchange open.
             .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!(
                 "nat/",
@@ -368,13 +369,8 @@ impl HttpClient {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => {
-                    if body.is_empty() {
-                        return Err(describe_error(&e));
-                    }
-                    truncated = true;
-                    break;
-                }
+                // A half-read body would mislead every comparison: the exchange failed.
+                Err(e) => return Err(describe_error(&e)),
             }
         }
         Ok(RecordedResponse {
