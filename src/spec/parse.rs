@@ -148,7 +148,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_have_line_and_column() {
-        match parse_document(b"{\n  \"a\": 1,\n  oops\n}", "bad.json") {
+        match parse_document(b"{\n  \"a\": 1,\n  \"b\": }}\n}", "bad.json") {
             Err(SpecError::Syntax { line, origin, .. }) => {
                 assert_eq!(line, 3);
                 assert_eq!(origin, "bad.json");
