@@ -6,6 +6,15 @@ use serde_json::{Map, Number, Value};
 
 /// Parses one document. Errors are [`SpecError::Syntax`] with line and column.
 pub(crate) fn parse_document(bytes: &[u8], origin: &str) -> Result<Value, SpecError> {
+    parse_document_noting(bytes, origin).map(|(v, _)| v)
+}
+
+/// Like [`parse_document`], also saying when a JSON-looking document was only readable as YAML
+/// (trailing commas, unquoted keys): it loads, but the author should know.
+pub(crate) fn parse_document_noting(
+    bytes: &[u8],
+    origin: &str,
+) -> Result<(Value, Option<String>), SpecError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     match first {
@@ -15,18 +24,27 @@ pub(crate) fn parse_document(bytes: &[u8], origin: &str) -> Result<Value, SpecEr
             column: 1,
             reason: "the document is empty".into(),
         }),
-        Some(b'{') | Some(b'[') => {
-            serde_json::from_slice(bytes).or_else(|json_err| {
-                // Flow-style YAML also starts with `{`; JSON's message is the useful one when both fail.
-                parse_yaml(bytes, origin).map_err(|_| SpecError::Syntax {
+        Some(b'{') | Some(b'[') => match serde_json::from_slice(bytes) {
+            Ok(v) => Ok((v, None)),
+            // Flow-style YAML also starts with `{`; JSON's message is the useful one when both fail.
+            Err(json_err) => match parse_yaml(bytes, origin) {
+                Ok(v) => Ok((
+                    v,
+                    Some(format!(
+                        "{origin}:{}:{}: not valid JSON ({json_err}); read as YAML",
+                        json_err.line(),
+                        json_err.column()
+                    )),
+                )),
+                Err(_) => Err(SpecError::Syntax {
                     origin: origin.into(),
                     line: json_err.line(),
                     column: json_err.column(),
                     reason: json_err.to_string(),
-                })
-            })
-        }
-        Some(_) => parse_yaml(bytes, origin),
+                }),
+            },
+        },
+        Some(_) => parse_yaml(bytes, origin).map(|v| (v, None)),
     }
 }
 
