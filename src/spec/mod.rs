@@ -103,8 +103,9 @@ pub fn from_file(path: &Path) -> Result<ApiSpec, SpecError> {
         reason,
     };
     let meta = std::fs::metadata(path).map_err(|e| read_err(e.to_string()))?;
-    if meta.is_dir() {
-        return Err(read_err("is a directory".into()));
+    if !meta.is_file() {
+        // A directory, FIFO or device (`/dev/zero`) would fail or never end.
+        return Err(read_err("not a regular file".into()));
     }
     if meta.len() > resolve::MAX_DOC_BYTES {
         return Err(read_err("larger than 64 MiB".into()));

@@ -428,6 +428,10 @@ fn doc_key(base: &Base, origin: &str) -> String {
 
 fn read_file(path: &Path, key: &str) -> Result<Value, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{key}`: {e}"))?;
+    if !meta.is_file() {
+        // A directory, FIFO or device (`/dev/zero`) would fail or never end.
+        return Err(format!("`{key}` is not a regular file"));
+    }
     if meta.len() > MAX_DOC_BYTES {
         return Err(format!("`{key}` is larger than 64 MiB"));
     }
