@@ -30,13 +30,14 @@ fn real_world_descriptions_load_with_exact_operation_counts() {
         let expected: usize = f[c_ops].parse().unwrap();
         let lenient = f[c_valid] == "no";
         let path = dir.join(f[c_file]);
+        let baseline = plain_parse_ms(&path);
         let started = Instant::now();
         let result = nat::spec::from_file(&path);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         match result {
             Ok(spec) => {
                 println!(
-                    "{ms:8.1} ms  {:4} ops ({} warnings)  {}  [{}]",
+                    "{ms:8.1} ms (plain parse {baseline:7.1} ms)  {:4} ops ({} warnings)  {}  [{}]",
                     spec.operations.len(),
                     spec.warnings.len(),
                     f[c_file],
@@ -68,4 +69,21 @@ fn real_world_descriptions_load_with_exact_operation_counts() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Time to parse the root alone into a `serde_json::Value` (the yardstick for the loader's cost).
+fn plain_parse_ms(path: &std::path::Path) -> f64 {
+    let Ok(bytes) = std::fs::read(path) else {
+        return f64::NAN;
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let started = Instant::now();
+    let ok = serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
+        || serde_yaml_ng::from_slice::<serde_yaml_ng::Value>(bytes).is_ok();
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if ok {
+        ms
+    } else {
+        f64::NAN
+    }
 }

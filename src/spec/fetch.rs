@@ -1,6 +1,6 @@
 //! Fetching descriptions over http(s): the root and, before the build, every document its `$ref`s reach.
 
-use super::parse::parse_document;
+use super::parse::{parse_document, parse_document_noting};
 use super::resolve::{Base, MAX_DOC_BYTES};
 use super::{build, ApiSpec, SpecError};
 use serde_json::Value;
@@ -67,7 +67,7 @@ pub(crate) async fn load_url(url: &str) -> Result<ApiSpec, SpecError> {
             origin: origin.clone(),
             reason,
         })?;
-    let root = parse_document(&bytes, &origin)?;
+    let (root, note) = parse_document_noting(&bytes, &origin)?;
 
     let mut fetched: HashMap<String, Value> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -97,6 +97,7 @@ pub(crate) async fn load_url(url: &str) -> Result<ApiSpec, SpecError> {
         }
     }
     let mut spec = build::build(root, &origin, Base::Url(base), fetched)?;
+    spec.warnings.extend(note);
     spec.warnings.extend(failures);
     Ok(spec)
 }

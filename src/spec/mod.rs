@@ -69,26 +69,30 @@ pub enum SpecError {
 /// messages; when it is a file path, relative `$ref`s are files next to it, and when it is an http(s)
 /// URL they are joined to it (but not fetched: use [`load`] for descriptions that span several URLs).
 pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<ApiSpec, SpecError> {
-    let root = parse::parse_document(bytes, origin)?;
-    build::build(
+    let (root, note) = parse::parse_document_noting(bytes, origin)?;
+    let mut spec = build::build(
         root,
         origin,
         resolve::Base::for_origin(origin, true),
         HashMap::new(),
-    )
+    )?;
+    spec.warnings.extend(note);
+    Ok(spec)
 }
 
 /// Like [`from_bytes`], but never reads another document: for content handed over by someone else
 /// (e.g. `spec_content` of a scan request), whose `$ref: /etc/passwd` must not reach the disk.
 /// References to other documents are left unresolved, with a warning.
 pub fn from_bytes_isolated(bytes: &[u8], origin: &str) -> Result<ApiSpec, SpecError> {
-    let root = parse::parse_document(bytes, origin)?;
-    build::build(
+    let (root, note) = parse::parse_document_noting(bytes, origin)?;
+    let mut spec = build::build(
         root,
         origin,
         resolve::Base::for_origin(origin, false),
         HashMap::new(),
-    )
+    )?;
+    spec.warnings.extend(note);
+    Ok(spec)
 }
 
 /// Loads a description from a local file (at most 64 MiB); relative `$ref`s are files next to it.
@@ -99,8 +103,9 @@ pub fn from_file(path: &Path) -> Result<ApiSpec, SpecError> {
         reason,
     };
     let meta = std::fs::metadata(path).map_err(|e| read_err(e.to_string()))?;
-    if meta.is_dir() {
-        return Err(read_err("is a directory".into()));
+    if !meta.is_file() {
+        // A directory, FIFO or device (`/dev/zero`) would fail or never end.
+        return Err(read_err("not a regular file".into()));
     }
     if meta.len() > resolve::MAX_DOC_BYTES {
         return Err(read_err("larger than 64 MiB".into()));

@@ -1,6 +1,9 @@
 //! nat's one operation model: whatever the description's format (OpenAPI 3.0, 3.1, Swagger 2.0), the
 //! loader produces these types. Schemas are JSON Schema values with every `$ref` resolved (cycles cut
-//! with `{"x-nat-circular": "<ref>"}`), so the rest of nat never sees a `$ref`.
+//! with `{"x-nat-circular": "<ref>"}`), so the rest of nat never sees a `$ref`. Other markers a schema may
+//! hold where inlining stopped: `{"x-nat-unresolved": "<ref>"}` (dangling reference, with a warning),
+//! `{"x-nat-truncated": "<ref>", "type": …}` (the expansion did not fit the per-schema size bound) and
+//! `{"x-nat-depth-limit": "<ref>"}` (more than 32 nested references). Treat them as "any value".
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

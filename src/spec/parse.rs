@@ -6,6 +6,15 @@ use serde_json::{Map, Number, Value};
 
 /// Parses one document. Errors are [`SpecError::Syntax`] with line and column.
 pub(crate) fn parse_document(bytes: &[u8], origin: &str) -> Result<Value, SpecError> {
+    parse_document_noting(bytes, origin).map(|(v, _)| v)
+}
+
+/// Like [`parse_document`], also saying when a JSON-looking document was only readable as YAML
+/// (trailing commas, unquoted keys): it loads, but the author should know.
+pub(crate) fn parse_document_noting(
+    bytes: &[u8],
+    origin: &str,
+) -> Result<(Value, Option<String>), SpecError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     match first {
@@ -15,18 +24,27 @@ pub(crate) fn parse_document(bytes: &[u8], origin: &str) -> Result<Value, SpecEr
             column: 1,
             reason: "the document is empty".into(),
         }),
-        Some(b'{') | Some(b'[') => {
-            serde_json::from_slice(bytes).or_else(|json_err| {
-                // Flow-style YAML also starts with `{`; JSON's message is the useful one when both fail.
-                parse_yaml(bytes, origin).map_err(|_| SpecError::Syntax {
+        Some(b'{') | Some(b'[') => match serde_json::from_slice(bytes) {
+            Ok(v) => Ok((v, None)),
+            // Flow-style YAML also starts with `{`; JSON's message is the useful one when both fail.
+            Err(json_err) => match parse_yaml(bytes, origin) {
+                Ok(v) => Ok((
+                    v,
+                    Some(format!(
+                        "{origin}:{}:{}: not valid JSON ({json_err}); read as YAML",
+                        json_err.line(),
+                        json_err.column()
+                    )),
+                )),
+                Err(_) => Err(SpecError::Syntax {
                     origin: origin.into(),
                     line: json_err.line(),
                     column: json_err.column(),
                     reason: json_err.to_string(),
-                })
-            })
-        }
-        Some(_) => parse_yaml(bytes, origin),
+                }),
+            },
+        },
+        Some(_) => parse_yaml(bytes, origin).map(|v| (v, None)),
     }
 }
 
@@ -40,6 +58,7 @@ fn parse_yaml(bytes: &[u8], origin: &str) -> Result<Value, SpecError> {
             reason: format!("not UTF-8 text: {e}"),
         }
     })?;
+    check_flow_depth(bytes, origin)?;
     let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         SpecError::Syntax {
@@ -50,6 +69,35 @@ fn parse_yaml(bytes: &[u8], origin: &str) -> Result<Value, SpecError> {
         }
     })?;
     Ok(yaml_to_json(yaml))
+}
+
+/// Deepest `[`/`{` nesting a YAML document may have. libyaml checks every open flow level on every
+/// token, so 100 000 nested brackets (200 KB) take tens of seconds before any recursion limit fires;
+/// counting first keeps hostile input cheap. Brackets inside scalars are counted too: a description with
+/// this many unbalanced brackets is not a real one.
+const MAX_FLOW_DEPTH: usize = 1000;
+
+fn check_flow_depth(bytes: &[u8], origin: &str) -> Result<(), SpecError> {
+    let mut depth = 0usize;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    let (line, column) = line_col(bytes, i);
+                    return Err(SpecError::Syntax {
+                        origin: origin.into(),
+                        line,
+                        column,
+                        reason: format!("nesting deeper than {MAX_FLOW_DEPTH} levels"),
+                    });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
@@ -148,7 +196,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_have_line_and_column() {
-        match parse_document(b"{\n  \"a\": 1,\n  oops\n}", "bad.json") {
+        match parse_document(b"{\n  \"a\": 1,\n  \"b\": }}\n}", "bad.json") {
             Err(SpecError::Syntax { line, origin, .. }) => {
                 assert_eq!(line, 3);
                 assert_eq!(origin, "bad.json");

@@ -21,6 +21,10 @@ pub(crate) type DocId = usize;
 pub(crate) const MAX_REF_DEPTH: usize = 32;
 /// At most this many JSON levels in one inlined schema (keeps the recursion well inside the stack).
 const MAX_JSON_DEPTH: usize = 256;
+/// At most this many JSON nodes in one inlined schema: descriptions such as DocuSign's share deep,
+/// wide definitions whose full expansion is hundreds of kilobytes per use. A `$ref` whose expansion
+/// does not fit in what is left becomes `{"x-nat-truncated": "<ref>", "type": …}`.
+pub(crate) const MAX_SCHEMA_NODES: usize = 5_000;
 /// A chain `$ref` → `$ref` → … longer than this is treated as a cycle.
 const MAX_REF_CHAIN: usize = 32;
 /// External files larger than this are not read.
@@ -63,7 +67,12 @@ pub(crate) struct Resolver {
     failed: HashMap<String, String>,
     /// Parsed documents fetched before the build (URL origins), by URL without fragment.
     prefetched: HashMap<String, Value>,
-    memo: HashMap<(DocId, String), Rc<Value>>,
+    /// Inlined schemas by target, with their node counts.
+    memo: HashMap<(DocId, String), (Rc<Value>, usize)>,
+    /// Node budget left in each schema being inlined (innermost last).
+    budgets: Vec<usize>,
+    truncated: usize,
+    truncated_example: Option<String>,
     in_progress: Vec<(DocId, String)>,
     in_progress_set: HashSet<(DocId, String)>,
     warnings: Vec<String>,
@@ -90,6 +99,9 @@ impl Resolver {
             failed: HashMap::new(),
             prefetched,
             memo: HashMap::new(),
+            budgets: Vec::new(),
+            truncated: 0,
+            truncated_example: None,
             in_progress: Vec::new(),
             in_progress_set: HashSet::new(),
             warnings: Vec::new(),
@@ -124,6 +136,16 @@ impl Resolver {
 
     /// The warnings gathered so far.
     pub(crate) fn take_warnings(&mut self) -> Vec<String> {
+        if self.truncated > 0 {
+            let msg = format!(
+                "{} nested schema use(s) larger than {MAX_SCHEMA_NODES} JSON nodes were cut to \
+                 {{\"x-nat-truncated\": \"<ref>\"}} (e.g. `{}`)",
+                self.truncated,
+                self.truncated_example.as_deref().unwrap_or("")
+            );
+            self.truncated = 0;
+            self.warn(msg);
+        }
         std::mem::take(&mut self.warnings)
     }
 
@@ -248,11 +270,30 @@ impl Resolver {
     pub(crate) fn schema(&mut self, doc: DocId, ptr: &str) -> Option<Value> {
         let d = self.doc(doc);
         let node = d.pointer(ptr)?;
-        Some(self.inline(doc, node, 0))
+        self.budgets.push(MAX_SCHEMA_NODES);
+        let v = self.inline(doc, node, 0);
+        self.budgets.pop();
+        Some(v)
+    }
+
+    /// Charges `n` nodes to the schema being inlined; false when they do not fit.
+    fn charge(&mut self, n: usize) -> bool {
+        match self.budgets.last_mut() {
+            Some(left) if *left >= n => {
+                *left -= n;
+                true
+            }
+            Some(left) => {
+                *left = 0;
+                false
+            }
+            None => true,
+        }
     }
 
     /// Inlines the refs of a schema-ish value found in document `doc`.
     pub(crate) fn inline(&mut self, doc: DocId, v: &Value, depth: usize) -> Value {
+        self.charge(1);
         if depth > MAX_JSON_DEPTH {
             return json!({ "x-nat-depth-limit": "json nesting" });
         }
@@ -323,8 +364,9 @@ impl Resolver {
             }
         };
         let key = (doc, ptr);
-        if let Some(v) = self.memo.get(&key) {
-            return Value::clone(v);
+        if let Some((v, n)) = self.memo.get(&key) {
+            let (v, n) = (Rc::clone(v), *n);
+            return self.use_memo(r, &v, n);
         }
         if self.in_progress_set.contains(&key) {
             return json!({ "x-nat-circular": r });
@@ -343,12 +385,32 @@ impl Resolver {
         };
         self.in_progress.push(key.clone());
         self.in_progress_set.insert(key.clone());
+        self.budgets.push(MAX_SCHEMA_NODES);
         let value = self.inline(doc, target, depth + 1);
+        let left = self.budgets.pop().unwrap_or(0);
         self.in_progress.pop();
         self.in_progress_set.remove(&key);
         let value = Rc::new(value);
-        self.memo.insert(key, Rc::clone(&value));
-        Rc::unwrap_or_clone(value)
+        let nodes = MAX_SCHEMA_NODES - left;
+        self.memo.insert(key, (Rc::clone(&value), nodes));
+        self.use_memo(r, &value, nodes)
+    }
+
+    /// A copy of a memoised expansion, or a truncation marker when it does not fit the budget.
+    fn use_memo(&mut self, r: &str, v: &Value, nodes: usize) -> Value {
+        if self.charge(nodes) {
+            return v.clone();
+        }
+        self.truncated += 1;
+        if self.truncated_example.is_none() {
+            self.truncated_example = Some(r.to_string());
+        }
+        let mut marker = Map::new();
+        marker.insert("x-nat-truncated".into(), Value::String(r.to_string()));
+        if let Some(t) = v.get("type") {
+            marker.insert("type".into(), t.clone());
+        }
+        Value::Object(marker)
     }
 }
 
@@ -366,6 +428,10 @@ fn doc_key(base: &Base, origin: &str) -> String {
 
 fn read_file(path: &Path, key: &str) -> Result<Value, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{key}`: {e}"))?;
+    if !meta.is_file() {
+        // A directory, FIFO or device (`/dev/zero`) would fail or never end.
+        return Err(format!("`{key}` is not a regular file"));
+    }
     if meta.len() > MAX_DOC_BYTES {
         return Err(format!("`{key}` is larger than 64 MiB"));
     }
