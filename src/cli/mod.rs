@@ -29,9 +29,30 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
-/// Parses the command line, runs the command and returns the exit code.
+/// Parses the command line, runs the command and returns the exit code. A panic (a bug) prints one
+/// `error: internal error: …` line and exits 3 (set `RUST_BACKTRACE=1` for the full report).
 pub fn main() -> ExitCode {
-    run(std::env::args_os()).into()
+    if std::env::var_os("RUST_BACKTRACE").is_none() {
+        std::panic::set_hook(Box::new(|info| {
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into());
+            let place = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            stderr_line(&format!(
+                "error: internal error: {message}{place} (a bug in nat; RUST_BACKTRACE=1 shows more)"
+            ));
+        }));
+    }
+    match std::panic::catch_unwind(|| run(std::env::args_os())) {
+        Ok(exit) => exit.into(),
+        Err(_) => Exit::ScanFailed.into(),
+    }
 }
 
 /// Runs nat with these arguments (the first is the program name) and returns its exit status.

@@ -217,7 +217,7 @@ impl Progress {
             Mode::Quiet => {}
             Mode::Plain => {
                 if let Some(line) = plain_line(&counts, event) {
-                    eprintln!("{line}");
+                    super::stderr_line(&line);
                 }
             }
             Mode::Bars => {
@@ -255,7 +255,7 @@ impl Progress {
         match (&self.mode, &self.bars) {
             (Mode::Quiet, _) => {}
             (Mode::Bars, Some(bars)) => bars.println(message),
-            _ => eprintln!("nat: {message}"),
+            _ => super::stderr_line(&format!("nat: {message}")),
         }
     }
 
@@ -270,7 +270,7 @@ impl Progress {
     pub fn finish(&self, report: &ScanReport) {
         self.clear();
         if self.mode != Mode::Quiet {
-            eprintln!("{}", done_line(report));
+            super::stderr_line(&done_line(report));
         }
     }
 }

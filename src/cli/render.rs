@@ -21,9 +21,11 @@ pub struct TableStyle {
 fn new_table(style: TableStyle) -> Table {
     let mut table = Table::new();
     if style.terminal {
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic);
+        table.load_preset(presets::UTF8_FULL_CONDENSED);
+        // Wrap to the terminal only when its width is known and usable (a pty may report 0).
+        if table.width().is_some_and(|w| w >= 60) {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+        }
     } else {
         table
             .load_preset(presets::ASCII_FULL_CONDENSED)

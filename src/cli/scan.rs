@@ -33,7 +33,19 @@ pub async fn run_scan(request: ScanRequest, output: &OutputArgs) -> Result<Exit,
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let done = CancellationToken::new();
     let consumer = tokio::spawn(progress::consume(progress.clone(), rx, done.clone()));
-    let result = engine::run(request, Events::new(tx), cancel).await;
+    // The engine runs in its own task so that a panic in it is an internal error (exit 3), not a crash.
+    let result = tokio::spawn(engine::run(request, Events::new(tx), cancel))
+        .await
+        .unwrap_or_else(|e| {
+            Err(crate::NatError::Scan(format!(
+                "internal error: the scan task {}",
+                if e.is_panic() {
+                    "panicked"
+                } else {
+                    "was cancelled"
+                }
+            )))
+        });
     done.cancel();
     let _ = consumer.await;
 
