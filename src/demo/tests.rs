@@ -349,6 +349,25 @@ async fn cors_policies() {
         .send(Method::OPTIONS, "/fixed/cors/profile", None, EVIL, None)
         .await;
     assert!(pre.status.is_success() && !pre.has_cors());
+    let pre = demo
+        .send(Method::OPTIONS, "/vuln/cors/profile", None, EVIL, None)
+        .await;
+    assert_eq!(pre.status, 204);
+    assert_eq!(
+        pre.header("access-control-allow-origin"),
+        Some("https://evil.example")
+    );
+    let head = demo
+        .send(
+            Method::HEAD,
+            "/fixed/cors/profile",
+            Some(&token),
+            EVIL,
+            None,
+        )
+        .await;
+    assert_eq!(head.status, 200);
+    assert!(!head.has_cors());
 
     // The three CORS routes need a valid token.
     assert_401(&demo.get("/vuln/cors/profile", None).await);
