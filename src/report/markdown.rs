@@ -251,7 +251,7 @@ fn finding(md: &mut String, report: &ScanReport, f: &Finding) {
     let _ = writeln!(
         md,
         "- **Finding:** {} · **Fingerprint:** {}",
-        escape_md(&f.id),
+        code_span(&f.id),
         code_span(&f.fingerprint)
     );
     if let Some(a) = report.suppression_of(f) {

@@ -220,30 +220,14 @@ pub(crate) fn one_line(s: &str) -> String {
         .collect()
 }
 
-/// Escapes Markdown-significant characters in plain text (for table cells and headings).
+/// Escapes Markdown-significant characters in plain text shown inline (table cells, headings after
+/// a marker, list items after a label): emphasis, code, links, HTML, tables, strike-through, entities.
 pub(crate) fn escape_md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in one_line(s).chars() {
         if matches!(
             c,
-            '\\' | '`'
-                | '*'
-                | '_'
-                | '{'
-                | '}'
-                | '['
-                | ']'
-                | '<'
-                | '>'
-                | '('
-                | ')'
-                | '#'
-                | '+'
-                | '-'
-                | '!'
-                | '|'
-                | '~'
-                | '&'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&'
         ) {
             out.push('\\');
         }
