@@ -661,6 +661,9 @@ async fn a_real_demo_scan_renders_in_every_format() {
             );
         }
         write(dir.path(), &format!("demo.{}", format.name()), &text);
+        if let Some(out) = std::env::var_os("NAT_REPORT_DUMP_DIR") {
+            write(Path::new(&out), &format!("demo.{}", format.name()), &text);
+        }
     }
     assert_schema_valid(&render(&report, Format::Json).unwrap());
     validate_sarif(&dir.path().join("demo.sarif"));
