@@ -147,6 +147,7 @@ pub async fn run(
         },
         findings,
         warnings,
+        ..Default::default()
     };
     report.summary.failed = report.fails(fail_on.threshold());
     events.send(ScanEvent::Finished { partial });

@@ -1,6 +1,26 @@
 //! The scan report and its renderers.
+//!
+//! [`ScanReport`] is the canonical report (its JSON form is documented by `schemas/report.schema.json`);
+//! [`render`] turns it into every format nat writes. Baselines and suppressions ([`apply_baseline`],
+//! [`apply_suppressions`]) annotate a report before it is rendered, and every format shows them.
 
-use crate::findings::{Finding, Severity};
+mod html;
+mod junit;
+mod locate;
+mod markdown;
+mod sarif;
+mod text;
+mod triage;
+
+pub use locate::operation_line;
+pub use sarif::{render_sarif, security_severity, SarifOptions, FINGERPRINT_KEY};
+pub use triage::{
+    apply_baseline, apply_suppressions, load_suppressions, parse_suppressions, AbsentFinding,
+    AppliedSuppression, BaselineInfo, BaselineState, StaleSuppression, SuppressionEntry,
+    SuppressionError, SuppressionInfo, Suppressions,
+};
+
+use crate::findings::{Finding, Severity, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -59,14 +79,60 @@ pub struct ScanReport {
     pub scan: ScanMeta,
     pub summary: Summary,
     pub findings: Vec<Finding>,
-    /// What the loader skipped, operations skipped and why, failed exchanges worth knowing.
+    /// What the loader skipped, operations skipped and why, failed exchanges worth knowing, stale
+    /// suppressions.
     pub warnings: Vec<String>,
+    /// Comparison with a previous report, when one was applied ([`apply_baseline`]). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineInfo>,
+    /// What the suppression file did, when one was applied ([`apply_suppressions`]). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressions: Option<SuppressionInfo>,
 }
 
 impl ScanReport {
-    /// True when some finding is at or above `threshold`.
+    /// True when some finding that still counts (see [`ScanReport::counts`]) is at or above `threshold`.
+    ///
+    /// Without a baseline or suppressions every finding of a scan counts, so this is "any finding at or
+    /// above the threshold"; with them, `--fail-on` looks only at new, unsuppressed findings.
     pub fn fails(&self, threshold: Option<Severity>) -> bool {
-        threshold.is_some_and(|t| self.findings.iter().any(|f| f.severity >= t))
+        self.failing(threshold).next().is_some()
+    }
+
+    /// The findings that make [`ScanReport::fails`] true for `threshold`.
+    pub fn failing(&self, threshold: Option<Severity>) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(move |f| threshold.is_some_and(|t| f.severity >= t) && self.counts(f))
+    }
+
+    /// Whether a finding counts towards failing: it is `open` (not accepted or resolved) and, when a
+    /// baseline was applied, new since the baseline.
+    pub fn counts(&self, finding: &Finding) -> bool {
+        finding.status == Status::Open
+            && self.baseline_state(finding) != Some(BaselineState::Unchanged)
+    }
+
+    /// The finding's state against the applied baseline (`None` when no baseline was applied).
+    pub fn baseline_state(&self, finding: &Finding) -> Option<BaselineState> {
+        self.baseline
+            .as_ref()
+            .map(|b| b.state_of(&finding.fingerprint))
+    }
+
+    /// The suppression that accepted a finding, if any.
+    pub fn suppression_of(&self, finding: &Finding) -> Option<&AppliedSuppression> {
+        self.suppressions.as_ref().and_then(|s| {
+            s.applied
+                .iter()
+                .find(|a| a.fingerprint == finding.fingerprint)
+        })
+    }
+
+    /// Recomputes `summary.failed` from `scan.fail_on` (after a baseline or suppressions changed what
+    /// counts).
+    pub fn refresh_failed(&mut self) {
+        self.summary.failed = self.fails(self.scan.fail_on.threshold());
     }
 }
 
@@ -83,7 +149,13 @@ pub enum Format {
 
 impl Format {
     /// All formats.
-    pub const ALL: [Format; 5] = [Format::Json, Format::Sarif, Format::Markdown, Format::Html, Format::Junit];
+    pub const ALL: [Format; 5] = [
+        Format::Json,
+        Format::Sarif,
+        Format::Markdown,
+        Format::Html,
+        Format::Junit,
+    ];
 
     /// The format's name (`json`, `sarif`, …).
     pub fn name(self) -> &'static str {
@@ -124,18 +196,36 @@ impl Format {
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     #[error("cannot render {format} report: {reason}")]
-    Failed { format: &'static str, reason: String },
+    Failed {
+        format: &'static str,
+        reason: String,
+    },
 }
 
 /// Renders a report in a format.
+///
+/// SARIF locations point into the API description when `report.scan.spec` names a local file that
+/// can be read now (see [`SarifOptions::from_environment`]); every other format is a pure function
+/// of the report.
 pub fn render(report: &ScanReport, format: Format) -> Result<String, RenderError> {
     match format {
-        Format::Json => serde_json::to_string_pretty(report)
-            .map(|mut s| {
-                s.push('\n');
-                s
-            })
-            .map_err(|e| RenderError::Failed { format: "json", reason: e.to_string() }),
-        other => Err(RenderError::Failed { format: other.name(), reason: "not implemented yet".into() }),
+        Format::Json => to_json(report, "json"),
+        Format::Sarif => render_sarif(report, &SarifOptions::from_environment(&report.scan.spec)),
+        Format::Markdown => Ok(markdown::render(report)),
+        Format::Html => Ok(html::render(report)),
+        Format::Junit => Ok(junit::render(report)),
     }
+}
+
+/// Pretty JSON with a final newline.
+fn to_json<T: Serialize>(value: &T, format: &'static str) -> Result<String, RenderError> {
+    serde_json::to_string_pretty(value)
+        .map(|mut s| {
+            s.push('\n');
+            s
+        })
+        .map_err(|e| RenderError::Failed {
+            format,
+            reason: e.to_string(),
+        })
 }
