@@ -13,27 +13,59 @@ fn nat() -> Command {
 
 #[test]
 fn demo_finds_every_vulnerable_endpoint_and_nothing_on_fixed_twins() {
-    let out = nat().args(["demo", "--format", "json", "--quiet", "--fail-on", "none"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = nat()
+        .args(["demo", "--format", "json", "--quiet", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings = report["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 11, "{findings:#?}");
     for f in findings {
         let endpoint = f["endpoint"].as_str().unwrap();
-        assert!(endpoint.contains("/vuln/"), "finding on a non-vulnerable endpoint: {f:#}");
+        assert!(
+            endpoint.contains("/vuln/"),
+            "finding on a non-vulnerable endpoint: {f:#}"
+        );
         // Exactly the contract's fields, plus check and fingerprint.
         let mut keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort_unstable();
         assert_eq!(
             keys,
-            ["check", "cwe", "endpoint", "evidence", "fingerprint", "id", "owasp", "remediation", "risk_score", "severity", "status", "title"]
+            [
+                "check",
+                "cwe",
+                "endpoint",
+                "evidence",
+                "fingerprint",
+                "id",
+                "owasp",
+                "remediation",
+                "risk_score",
+                "severity",
+                "status",
+                "title"
+            ]
         );
     }
     // Fingerprints are stable across runs.
-    let again = nat().args(["demo", "--format", "json", "--quiet", "--fail-on", "none"]).output().unwrap();
+    let again = nat()
+        .args(["demo", "--format", "json", "--quiet", "--fail-on", "none"])
+        .output()
+        .unwrap();
     let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     let fps = |r: &serde_json::Value| {
-        let mut v: Vec<String> = r["findings"].as_array().unwrap().iter().map(|f| f["fingerprint"].to_string()).collect();
+        let mut v: Vec<String> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["fingerprint"].to_string())
+            .collect();
         v.sort();
         v
     };
@@ -43,9 +75,16 @@ fn demo_finds_every_vulnerable_endpoint_and_nothing_on_fixed_twins() {
 #[test]
 fn demo_fails_by_default_and_prints_a_table() {
     let out = nat().args(["demo", "--no-color"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "default --fail-on high with critical and high findings");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "default --fail-on high with critical and high findings"
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("NAT-API2-JWT-UNVERIFIED") && stdout.contains("GET /vuln/jwt/me"), "{stdout}");
+    assert!(
+        stdout.contains("NAT-API2-JWT-UNVERIFIED") && stdout.contains("GET /vuln/jwt/me"),
+        "{stdout}"
+    );
     // Not a terminal: progress is plain lines on stderr, nothing of it on stdout.
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.lines().any(|l| l.starts_with("nat: ")), "{stderr}");
@@ -76,18 +115,39 @@ fn demo_target_only_serves_a_target_that_nat_scan_can_scan() {
             break;
         }
     }
-    let (url, token) = (url.expect("no URL printed"), token.expect("no token printed"));
+    let (url, token) = (
+        url.expect("no URL printed"),
+        token.expect("no token printed"),
+    );
     assert!(url.starts_with("http://127.0.0.1:"));
     let out = nat()
-        .args(["scan", &url, "--format", "json", "--quiet", "--fail-on", "none"])
+        .args([
+            "scan",
+            &url,
+            "--format",
+            "json",
+            "--quiet",
+            "--fail-on",
+            "none",
+        ])
         .args(["--check", "NAT-INJ-SQLI"])
         .env("NAT_AUTH_TOKEN", &token)
         .output()
         .unwrap();
     let _ = child.kill();
     let _ = child.wait();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let checks: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["check"].as_str().unwrap()).collect();
+    let checks: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check"].as_str().unwrap())
+        .collect();
     assert_eq!(checks, ["NAT-INJ-SQLI"; 3]);
 }

@@ -12,7 +12,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-API8-CORS", "GET /vuln/cors/profile"),
     ("NAT-API8-CORS", "GET /vuln/cors/wildcard"),
     ("NAT-API8-SECURITY-HEADERS", "GET /vuln/headers/profile"),
-    ("NAT-API8-VERBOSE-ERRORS", "GET /vuln/errors/items/{item_id}"),
+    (
+        "NAT-API8-VERBOSE-ERRORS",
+        "GET /vuln/errors/items/{item_id}",
+    ),
     ("NAT-INJ-SQLI", "GET /vuln/products"),
     ("NAT-INJ-SQLI", "GET /vuln/products/{product_id}"),
     ("NAT-INJ-SQLI", "POST /vuln/search"),
@@ -21,15 +24,28 @@ const EXPECTED: &[(&str, &str)] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin() {
-    let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let mut req = ScanRequest { url: demo.url(), ..Default::default() };
-    req.auth = AuthConfig { token: Some(Secret::new(nat::demo::user_token())), ..Default::default() };
+    let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mut req = ScanRequest {
+        url: demo.url(),
+        ..Default::default()
+    };
+    req.auth = AuthConfig {
+        token: Some(Secret::new(nat::demo::user_token())),
+        ..Default::default()
+    };
     req.options.fail_on = FailOn::None;
-    let report = run(req, Events::none(), CancellationToken::new()).await.unwrap();
+    let report = run(req, Events::none(), CancellationToken::new())
+        .await
+        .unwrap();
     demo.stop().await;
 
-    let got: Vec<(String, String)> =
-        report.findings.iter().map(|f| (f.check.clone(), f.endpoint.clone())).collect();
+    let got: Vec<(String, String)> = report
+        .findings
+        .iter()
+        .map(|f| (f.check.clone(), f.endpoint.clone()))
+        .collect();
     for (check, endpoint) in EXPECTED {
         assert!(
             got.iter().any(|(c, e)| c == check && e == endpoint),
@@ -38,14 +54,28 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
     }
     let fixed: Vec<_> = got.iter().filter(|(_, e)| e.contains("/fixed/")).collect();
     assert!(fixed.is_empty(), "findings on fixed twins: {fixed:#?}");
-    assert_eq!(got.len(), EXPECTED.len(), "unexpected extra findings: {got:#?}");
+    assert_eq!(
+        got.len(),
+        EXPECTED.len(),
+        "unexpected extra findings: {got:#?}"
+    );
     assert!(!report.scan.partial);
     // Evidence is the exchange nat saw, with the user's token redacted.
     let token = nat::demo::user_token();
     let json = serde_json::to_string(&report).unwrap();
-    assert!(!json.contains(&token), "the user's token leaked into the report");
+    assert!(
+        !json.contains(&token),
+        "the user's token leaked into the report"
+    );
     for f in &report.findings {
-        assert!(f.evidence.request.contains("HTTP/1.1"), "{}", f.evidence.request);
-        assert!(f.evidence.response.starts_with("HTTP/") || f.evidence.response.starts_with("# condition"));
+        assert!(
+            f.evidence.request.contains("HTTP/1.1"),
+            "{}",
+            f.evidence.request
+        );
+        assert!(
+            f.evidence.response.starts_with("HTTP/")
+                || f.evidence.response.starts_with("# condition")
+        );
     }
 }

@@ -23,7 +23,9 @@ fn spec_file(text: &str) -> tempfile::NamedTempFile {
 
 /// A server where every item answers slowly, so parallel requests overlap.
 fn slow_items(delay_ms: u64) -> TestServer {
-    TestServer::start(move |_| Reply::json(200, r#"{"ok":true}"#).with_delay(Duration::from_millis(delay_ms)))
+    TestServer::start(move |_| {
+        Reply::json(200, r#"{"ok":true}"#).with_delay(Duration::from_millis(delay_ms))
+    })
 }
 
 #[test]
@@ -33,13 +35,32 @@ fn concurrency_is_honoured_as_measured_by_the_server() {
     let out = nat()
         .args(["scan", &server.url(), "--spec"])
         .arg(spec.path())
-        .args(["--concurrency", "3", "--quiet", "--format", "json", "--fail-on", "none"])
+        .args([
+            "--concurrency",
+            "3",
+            "--quiet",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let max = server.max_in_flight();
-    assert!(max <= 3, "{max} requests were in flight at once with --concurrency 3");
-    assert!(max >= 2, "requests never overlapped (max {max}): concurrency is not used");
+    assert!(
+        max <= 3,
+        "{max} requests were in flight at once with --concurrency 3"
+    );
+    assert!(
+        max >= 2,
+        "requests never overlapped (max {max}): concurrency is not used"
+    );
 
     let server = slow_items(150);
     nat()
@@ -58,18 +79,42 @@ fn rate_is_honoured_as_measured_by_the_server() {
     nat()
         .args(["scan", &server.url(), "--spec"])
         .arg(spec.path())
-        .args(["--rate", "10", "--concurrency", "5", "--quiet", "--fail-on", "none"])
+        .args([
+            "--rate",
+            "10",
+            "--concurrency",
+            "5",
+            "--quiet",
+            "--fail-on",
+            "none",
+        ])
         .assert()
         .code(0);
     let seen = server.seen();
     assert!(seen.len() >= 8, "only {} requests", seen.len());
     // At 10 requests per second, n requests span at least (n-1)/10 s (5% slack for clock jitter).
-    let span = seen.last().unwrap().at.duration_since(seen[0].at).as_secs_f64();
+    let span = seen
+        .last()
+        .unwrap()
+        .at
+        .duration_since(seen[0].at)
+        .as_secs_f64();
     let floor = (seen.len() - 1) as f64 / 10.0 * 0.95;
-    assert!(span >= floor, "{} requests in {span:.3}s with --rate 10 (expected >= {floor:.3}s)", seen.len());
+    assert!(
+        span >= floor,
+        "{} requests in {span:.3}s with --rate 10 (expected >= {floor:.3}s)",
+        seen.len()
+    );
     // And no two requests closer than the period allows, give or take scheduling.
-    let min_gap = seen.windows(2).map(|w| w[1].at.duration_since(w[0].at)).min().unwrap();
-    assert!(min_gap >= Duration::from_millis(70), "two requests {min_gap:?} apart with --rate 10");
+    let min_gap = seen
+        .windows(2)
+        .map(|w| w[1].at.duration_since(w[0].at))
+        .min()
+        .unwrap();
+    assert!(
+        min_gap >= Duration::from_millis(70),
+        "two requests {min_gap:?} apart with --rate 10"
+    );
 }
 
 #[test]
@@ -79,11 +124,29 @@ fn max_requests_is_a_hard_cap_and_marks_the_report_partial() {
     let out = nat()
         .args(["scan", &server.url(), "--spec"])
         .arg(spec.path())
-        .args(["--max-requests", "7", "--quiet", "--format", "json", "--fail-on", "none"])
+        .args([
+            "--max-requests",
+            "7",
+            "--quiet",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(server.seen().len(), 7, "the server saw {} requests", server.seen().len());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        server.seen().len(),
+        7,
+        "the server saw {} requests",
+        server.seen().len()
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["scan"]["partial"], true);
     assert_eq!(report["summary"]["requests_sent"], 7);
@@ -96,12 +159,23 @@ fn exclude_really_skips_operations() {
     let out = nat()
         .args(["scan", &server.url(), "--spec"])
         .arg(spec.path())
-        .args(["--exclude", "/items1*", "--quiet", "--format", "json", "--fail-on", "none"])
+        .args([
+            "--exclude",
+            "/items1*",
+            "--quiet",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let paths: Vec<String> = server.seen().iter().map(|s| s.path.clone()).collect();
-    assert!(paths.iter().all(|p| !p.starts_with("/items1")), "excluded paths were requested: {paths:?}");
+    assert!(
+        paths.iter().all(|p| !p.starts_with("/items1")),
+        "excluded paths were requested: {paths:?}"
+    );
     assert!(paths.iter().any(|p| p == "/items2"), "{paths:?}");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["operations_excluded"], 3); // items1, items10, items11
@@ -121,34 +195,62 @@ fn unreachable_target_exits_3() {
         .arg("--quiet")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot reach target"), "{err}");
     // Discovery against a dead target is also "cannot run", not "no spec".
-    let out = nat().args(["scan", &format!("http://127.0.0.1:{port}"), "--quiet"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = nat()
+        .args(["scan", &format!("http://127.0.0.1:{port}"), "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn invalid_spec_exits_2_naming_file_place_and_reason() {
     let server = slow_items(0);
-    let spec = spec_file("{\"openapi\": \"3.0.3\",\n \"info\": {\"title\": \"x\", \n \"version\": 1,,}\n}");
-    let out = nat().args(["scan", &server.url(), "--spec"]).arg(spec.path()).output().unwrap();
+    let spec = spec_file(
+        "{\"openapi\": \"3.0.3\",\n \"info\": {\"title\": \"x\", \n \"version\": 1,,}\n}",
+    );
+    let out = nat()
+        .args(["scan", &server.url(), "--spec"])
+        .arg(spec.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     let name = spec.path().display().to_string();
     assert!(err.contains(&name), "{err}");
     assert!(err.contains(":3:"), "no line number in: {err}");
-    assert!(server.seen().is_empty(), "nat sent traffic despite an invalid spec");
+    assert!(
+        server.seen().is_empty(),
+        "nat sent traffic despite an invalid spec"
+    );
 }
 
 #[test]
 fn no_spec_found_by_discovery_exits_2_and_says_so() {
     let server = TestServer::start(|_| Reply::json(404, r#"{"error":"not found"}"#));
-    let out = nat().args(["scan", &server.url(), "--quiet"]).output().unwrap();
+    let out = nat()
+        .args(["scan", &server.url(), "--quiet"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no API description found") && err.contains("/openapi.json"), "{err}");
+    assert!(
+        err.contains("no API description found") && err.contains("/openapi.json"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -159,11 +261,22 @@ fn discovery_finds_the_description_on_the_target() {
         p if p.starts_with("/items") => Reply::json(200, "{}"),
         _ => Reply::json(404, "{}"),
     });
-    let out = nat().args(["scan", &server.url(), "--quiet", "--format", "json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = nat()
+        .args(["scan", &server.url(), "--quiet", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["operations_discovered"], 2);
-    assert!(report["scan"]["spec"].as_str().unwrap().ends_with("/swagger.json"));
+    assert!(report["scan"]["spec"]
+        .as_str()
+        .unwrap()
+        .ends_with("/swagger.json"));
 }
 
 /// An OpenAPI document with one authenticated GET whose answer lacks the security headers: a single
@@ -188,14 +301,32 @@ fn one_low_finding_server() -> (TestServer, tempfile::NamedTempFile) {
 #[test]
 fn exit_code_matrix_for_fail_on() {
     let (server, spec) = one_low_finding_server();
-    for (fail_on, code) in [("critical", 0), ("high", 0), ("medium", 0), ("low", 1), ("info", 1), ("none", 0)] {
+    for (fail_on, code) in [
+        ("critical", 0),
+        ("high", 0),
+        ("medium", 0),
+        ("low", 1),
+        ("info", 1),
+        ("none", 0),
+    ] {
         let out = nat()
             .args(["scan", &server.url(), "--spec"])
             .arg(spec.path())
-            .args(["--auth-bearer", "good-token-123", "--quiet", "--fail-on", fail_on])
+            .args([
+                "--auth-bearer",
+                "good-token-123",
+                "--quiet",
+                "--fail-on",
+                fail_on,
+            ])
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(code), "--fail-on {fail_on}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "--fail-on {fail_on}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     // The default is high.
     nat()
@@ -217,7 +348,10 @@ fn secrets_never_reach_the_report_even_when_the_target_echoes_them() {
     // Answers everyone (an auth bypass) and echoes the Authorization header back.
     let server = TestServer::start(|req| {
         let auth = req.header("authorization").unwrap_or("").to_string();
-        Reply::json(200, &serde_json::json!({"you_sent": auth, "data": [1, 2, 3]}).to_string())
+        Reply::json(
+            200,
+            &serde_json::json!({"you_sent": auth, "data": [1, 2, 3]}).to_string(),
+        )
     });
     let spec = spec_file(&spec.to_string());
     let secret = "s3cr3t-token-value-0123456789";
@@ -228,11 +362,19 @@ fn secrets_never_reach_the_report_even_when_the_target_echoes_them() {
         .env("NAT_AUTH_TOKEN", secret)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stdout.contains("NAT-API2-AUTH-BYPASS"), "{stdout}");
-    assert!(!stdout.contains(secret) && !stderr.contains(secret), "secret leaked");
+    assert!(
+        !stdout.contains(secret) && !stderr.contains(secret),
+        "secret leaked"
+    );
     assert!(stdout.contains("<redacted>"));
 }
 
@@ -241,13 +383,30 @@ fn hostile_answers_neither_hang_nor_crash_nat() {
     let big = vec![b'x'; 20 * 1024 * 1024];
     let server = TestServer::start(move |req| match req.path.as_str() {
         // One byte every 300 ms: an idle timeout would never fire.
-        "/items0" => Reply { status: 200, body: vec![b'a'; 100], drip: Some(Duration::from_millis(300)), ..Default::default() },
+        "/items0" => Reply {
+            status: 200,
+            body: vec![b'a'; 100],
+            drip: Some(Duration::from_millis(300)),
+            ..Default::default()
+        },
         // 20 MiB of body.
-        "/items1" => Reply { status: 200, body: big.clone(), ..Default::default() },
+        "/items1" => Reply {
+            status: 200,
+            body: big.clone(),
+            ..Default::default()
+        },
         // Deeply nested JSON.
-        "/items2" => Reply::json(200, &format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))),
+        "/items2" => Reply::json(
+            200,
+            &format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+        ),
         // Garbage content type and status.
-        "/items3" => Reply { status: 599, headers: vec![("Content-Type".into(), "\u{1}/\u{2}".into())], body: b"\xff\xfe".to_vec(), ..Default::default() },
+        "/items3" => Reply {
+            status: 599,
+            headers: vec![("Content-Type".into(), "\u{1}/\u{2}".into())],
+            body: b"\xff\xfe".to_vec(),
+            ..Default::default()
+        },
         _ => Reply::json(200, "{}"),
     });
     let spec = spec_file(&openapi_with_items(5));
@@ -255,13 +414,29 @@ fn hostile_answers_neither_hang_nor_crash_nat() {
     let out = nat()
         .args(["scan", &server.url(), "--spec"])
         .arg(spec.path())
-        .args(["--timeout", "2", "--quiet", "--format", "json", "--fail-on", "none"])
+        .args([
+            "--timeout",
+            "2",
+            "--quiet",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(started.elapsed() < Duration::from_secs(60));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let warnings = report["warnings"].to_string();
-    assert!(warnings.contains("GET /items0") && warnings.contains("2s"), "{warnings}");
+    assert!(
+        warnings.contains("GET /items0") && warnings.contains("2s"),
+        "{warnings}"
+    );
     assert_eq!(report["summary"]["operations_tested"], 5);
 }

@@ -33,8 +33,13 @@ pub async fn run(
     let cfg = HttpConfig::from_request(&request).map_err(NatError::Input)?;
 
     // A client on the bare target for discovery; the scan's client shares its limits and counters.
-    let probe = HttpClient::new(cfg, Auth::from_config(&request.auth), events.clone(), cancel.clone())
-        .map_err(NatError::Input)?;
+    let probe = HttpClient::new(
+        cfg,
+        Auth::from_config(&request.auth),
+        events.clone(),
+        cancel.clone(),
+    )
+    .map_err(NatError::Input)?;
     let (spec, spec_origin) = load_spec(&request, &probe).await?;
     let mut warnings: Vec<String> = spec.warnings.clone();
     for w in &warnings {
@@ -89,8 +94,11 @@ pub async fn run(
         cancel: cancel.clone(),
     });
     let concurrency = request.options.concurrency.max(1);
-    let results: Vec<OpResult> = stream::iter(selected.iter())
-        .map(|op| scan_operation(&ctx, &checks, op, &events))
+    let results: Vec<OpResult> = stream::iter(selected.iter().cloned())
+        .map(|op| {
+            let (ctx, checks, events) = (&ctx, &checks, &events);
+            async move { scan_operation(ctx, checks, &op, events).await }
+        })
         .buffer_unordered(concurrency)
         .collect()
         .await;

@@ -133,7 +133,13 @@ impl HttpClient {
             budget_spent: AtomicBool::new(false),
             redactor,
         });
-        Ok(HttpClient { client, cfg, shared, events, cancel })
+        Ok(HttpClient {
+            client,
+            cfg,
+            shared,
+            events,
+            cancel,
+        })
     }
 
     /// The same client (same identities, limits, counters) with another base URL.
