@@ -294,11 +294,11 @@ where
     set_rate_headers(&mut resp, &rate);
     let shown: String = path.chars().take(300).collect();
     eprintln!(
-        "nat serve: {} {} {} {}ms",
+        "nat serve: {} {} {} {:.1}ms",
         method,
         shown,
         resp.status().as_u16(),
-        started.elapsed().as_millis()
+        started.elapsed().as_secs_f64() * 1000.0
     );
     resp
 }
