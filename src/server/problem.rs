@@ -8,25 +8,42 @@ pub const TYPE_BASE: &str = "https://docs.nat-testing.io/errors/";
 
 /// One problem. `instance` is filled in by the router (the request path relative to `/api/v1`, as in
 /// the contract's example `"/scans/scan_xyz123"`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Problem {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
+    /// The slug of `type` (`scan-not-found`).
+    pub slug: &'static str,
+    pub title: &'static str,
     pub status: u16,
     pub detail: String,
     pub instance: String,
     /// Extra headers (`Allow`, `Retry-After`, `WWW-Authenticate`); not part of the body.
-    #[serde(skip)]
     pub headers: Vec<(&'static str, String)>,
+}
+
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Problem", 5)?;
+        st.serialize_field("type", &format!("{TYPE_BASE}{}", self.slug))?;
+        st.serialize_field("title", self.title)?;
+        st.serialize_field("status", &self.status)?;
+        st.serialize_field("detail", &self.detail)?;
+        st.serialize_field("instance", &self.instance)?;
+        st.end()
+    }
 }
 
 impl Problem {
     /// A problem with a slug (`scan-not-found`), a title, a status and a detail.
-    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        slug: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
         Problem {
-            kind: format!("{TYPE_BASE}{slug}"),
-            title: title.to_string(),
+            slug,
+            title,
             status: status.as_u16(),
             detail: detail.into(),
             instance: String::new(),
