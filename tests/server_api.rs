@@ -49,7 +49,13 @@ async fn env_with(f: impl FnOnce(&mut ServeConfig)) -> Env {
         ..Default::default()
     };
     f(&mut config);
+    let t = Instant::now();
     let server = server::start(config).await.unwrap();
+    assert!(
+        t.elapsed() < Duration::from_secs(1),
+        "start took {:?}",
+        t.elapsed()
+    );
     let base = server.base_url();
     Env {
         server,
@@ -316,6 +322,19 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
 
         e.server.stop().await.unwrap();
         demo.stop().await;
+        // The scan's bearer token never reached the disk.
+        let mut files = vec![e.dir.path().to_path_buf()];
+        let mut bytes = Vec::new();
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).unwrap().map(|d| d.unwrap().path()));
+            } else {
+                bytes.extend(std::fs::read(&p).unwrap());
+            }
+        }
+        assert!(bytes.len() > 1000);
+        let needle = token.as_bytes();
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle), "the token is in the data dir");
     })
     .await;
 }

@@ -134,12 +134,27 @@ async fn a_running_scan_in_the_store_is_failed_after_a_restart_in_process() {
     .expect("test took too long");
 }
 
-/// The child: serves on the data dir named by the environment until it is killed (at most 60 s).
+/// The child: serves on the data dir named by the environment until it is killed (at most 60 s), or,
+/// with `NAT_TEST_CHILD_SIGTERM=1`, runs `server::serve` until SIGTERM.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn child_server_process() {
     let Ok(dir) = std::env::var(CHILD_ENV) else {
-        return; // only meaningful as the child of the kill -9 test
+        return; // only meaningful as the child of the kill -9 and SIGTERM tests
     };
+    if std::env::var("NAT_TEST_CHILD_SIGTERM").is_ok() {
+        let served = tokio::time::timeout(
+            Duration::from_secs(60),
+            server::serve(
+                config(std::path::Path::new(&dir)),
+                server::shutdown_signal(),
+            ),
+        )
+        .await
+        .expect("no SIGTERM came");
+        served.unwrap();
+        println!("NAT_CHILD_STOPPED_CLEANLY");
+        return;
+    }
     let s = server::start(config(std::path::Path::new(&dir)))
         .await
         .unwrap();
@@ -247,6 +262,99 @@ async fn kill_9_of_a_server_process_loses_nothing() {
         assert_eq!(report.status(), 200);
         s.stop().await.unwrap();
         demo.stop().await;
+    })
+    .await
+    .expect("test took too long");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_server_cleanly() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let dir = tempfile::tempdir().unwrap();
+        let key = keys::create_in(dir.path(), "admin", Role::Admin)
+            .unwrap()
+            .secret;
+        let mut child = Child(
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "child_server_process",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env(CHILD_ENV, dir.path())
+                .env("NAT_TEST_CHILD_SIGTERM", "1")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        let stderr = child.0.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = tx.send(line);
+            }
+        });
+        let base = tokio::task::spawn_blocking(move || loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("no listening line");
+            if let Some((_, url)) = line.split_once("listening on ") {
+                return url.trim().to_string();
+            }
+        })
+        .await
+        .unwrap();
+        let http = reqwest::Client::new();
+        let slow = common::TestServer::start(|_| {
+            common::Reply::json(200, "{}").with_delay(Duration::from_secs(20))
+        });
+        let spec = base64::engine::general_purpose::STANDARD.encode(common::openapi_with_items(2));
+        let r = http
+            .post(format!("{base}/scans"))
+            .bearer_auth(&key)
+            .json(&json!({"url": slow.url(), "spec_content": spec}))
+            .send()
+            .await
+            .unwrap();
+        let id = r.json::<Value>().await.unwrap()["scan_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        wait_status(&http, &base, &key, &id, &["running"]).await;
+
+        let pid = child.0.id().to_string();
+        let t = Instant::now();
+        assert!(std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let status = tokio::task::spawn_blocking(move || {
+            let out = child.0.wait().unwrap();
+            let mut stdout = String::new();
+            std::io::Read::read_to_string(child.0.stdout.as_mut().unwrap(), &mut stdout).unwrap();
+            (out, stdout)
+        })
+        .await
+        .unwrap();
+        eprintln!("SIGTERM to exit: {:?}", t.elapsed());
+        assert!(status.0.success(), "{:?}", status);
+        assert!(
+            status.1.contains("NAT_CHILD_STOPPED_CLEANLY"),
+            "{}",
+            status.1
+        );
+        assert!(t.elapsed() < Duration::from_secs(15));
+        // The dir is free, and the running scan was closed with the reason.
+        let store = Store::open(dir.path()).unwrap();
+        let scan = store.get_scan(&id).unwrap().unwrap();
+        assert_eq!(scan.status, ScanStatus::Failed);
+        assert_eq!(scan.reason.as_deref(), Some(REASON_RESTART));
     })
     .await
     .expect("test took too long");

@@ -20,7 +20,10 @@ pub struct Seen {
 
 impl Seen {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -71,12 +74,18 @@ impl TestServer {
         let (tx, rx) = std::sync::mpsc::channel();
         let (s2, m2) = (seen.clone(), max_in_flight.clone());
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 tx.send(listener.local_addr().unwrap().port()).unwrap();
                 loop {
-                    let Ok((sock, _)) = listener.accept().await else { continue };
+                    let Ok((sock, _)) = listener.accept().await else {
+                        continue;
+                    };
                     let (h, s, f, m) = (handler.clone(), s2.clone(), in_flight.clone(), m2.clone());
                     tokio::spawn(async move {
                         let _ = serve_conn(sock, h, s, f, m).await;
@@ -85,7 +94,12 @@ impl TestServer {
             });
         });
         let port = rx.recv().unwrap();
-        TestServer { port, seen, max_in_flight, _thread: thread }
+        TestServer {
+            port,
+            seen,
+            max_in_flight,
+            _thread: thread,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -128,7 +142,10 @@ async fn serve_conn(
         let method = parts.next().unwrap_or_default().to_string();
         let path = parts.next().unwrap_or_default().to_string();
         let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':').map(|(n, v)| (n.trim().to_string(), v.trim().to_string())))
+            .filter_map(|l| {
+                l.split_once(':')
+                    .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+            })
             .collect();
         let len: usize = headers
             .iter()
@@ -143,7 +160,13 @@ async fn serve_conn(
             }
             body.extend_from_slice(&byte[..n]);
         }
-        let req = Seen { method, path, headers, body, at: Instant::now() };
+        let req = Seen {
+            method,
+            path,
+            headers,
+            body,
+            at: Instant::now(),
+        };
         seen.lock().unwrap().push(req.clone());
         let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         max.fetch_max(now, Ordering::SeqCst);
