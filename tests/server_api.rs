@@ -391,6 +391,15 @@ async fn every_error_is_a_problem() {
         let big = format!(r#"{{"url": "http://127.0.0.1:1", "spec_content": "{}"}}"#, "A".repeat(6 * 1024 * 1024));
         e.raw(Method::POST, "/scans", &e.scan, big).await.problem(413, "payload-too-large", "/scans");
 
+        // 413 also without Content-Length (chunked).
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = (0..7).map(|_| Ok(vec![b' '; 1024 * 1024])).collect();
+        let chunked = e
+            .http
+            .post(format!("{}/scans", e.base))
+            .bearer_auth(&e.scan)
+            .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)));
+        e.send(chunked).await.problem(413, "payload-too-large", "/scans");
+
         // 401 and 403.
         let no_key = e.call(Method::GET, "/scans", None, None).await;
         no_key.problem(401, "unauthorized", "/scans");

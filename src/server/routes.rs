@@ -200,6 +200,9 @@ fn bearer(headers: &HeaderMap) -> Option<Option<&str>> {
     }
 }
 
+/// Reads at most `cap` bytes of body. A larger body is a 413, sent after reading (and dropping) up to
+/// four times `cap` more within 10 s, so that the client, still sending, can read the answer instead of
+/// seeing a broken pipe; beyond that the connection is simply closed after the answer.
 async fn read_body<S, B>(body: S, cap: usize) -> Result<Bytes, Problem>
 where
     S: futures::Stream<Item = Result<B, warp::Error>>,
@@ -211,6 +214,16 @@ where
         let mut chunk =
             chunk.map_err(|e| Problem::bad_request(format!("cannot read the body: {e}")))?;
         if out.len() + chunk.remaining() > cap {
+            let mut drained = out.len() + chunk.remaining();
+            let drain = async {
+                while let Some(Ok(c)) = body.next().await {
+                    drained += c.remaining();
+                    if drained > cap.saturating_mul(5) {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drain).await;
             return Err(too_large(cap));
         }
         while chunk.has_remaining() {
@@ -362,7 +375,8 @@ where
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > app.max_body as u64) {
+    // Far too large: answer at once (a body up to 5 × the cap is drained by read_body instead).
+    if declared.is_some_and(|n| n > (app.max_body as u64).saturating_mul(5)) {
         return Err(too_large(app.max_body));
     }
     let body = read_body(body, app.max_body).await?;
