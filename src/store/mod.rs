@@ -155,20 +155,31 @@ impl Store {
             data_dir: data_dir.to_path_buf(),
             reason: e.to_string(),
         })?;
-        let db = sled::Config::new()
-            .path(data_dir.join("nat.sled"))
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                    StoreError::Locked {
-                        data_dir: data_dir.to_path_buf(),
-                    }
+        // sled's background flusher can hold a just-dropped store's lock for a moment, so a lock
+        // is retried for up to a second before it counts as held by another process.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        let db = loop {
+            match sled::Config::new().path(data_dir.join("nat.sled")).open() {
+                Err(sled::Error::Io(ref io))
+                    if io.to_string().contains("could not acquire lock")
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
                 }
-                other => StoreError::Open {
+                other => break other,
+            }
+        }
+        .map_err(|e| match e {
+            sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
+                StoreError::Locked {
                     data_dir: data_dir.to_path_buf(),
-                    reason: other.to_string(),
-                },
-            })?;
+                }
+            }
+            other => StoreError::Open {
+                data_dir: data_dir.to_path_buf(),
+                reason: other.to_string(),
+            },
+        })?;
         Ok(Store {
             scans: db.open_tree("scans")?,
             findings: db.open_tree("findings")?,
