@@ -122,6 +122,8 @@ async fn schemathesis_finds_no_server_error_and_no_nonconformance() {
         })
         .arg("--report-dir")
         .arg(&report_dir)
+        // Its caches (.schemathesis/, .hypothesis/) go to the temp dir, not the work tree.
+        .current_dir(dir.path())
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
