@@ -13,7 +13,9 @@ pub mod findings;
 pub mod http;
 pub mod report;
 pub mod request;
+pub mod server;
 pub mod spec;
+pub mod store;
 pub mod synth;
 
 pub use error::NatError;
