@@ -223,7 +223,8 @@ async fn load_spec(request: &ScanRequest, probe: &HttpClient) -> Result<(ApiSpec
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(content.trim())
             .map_err(|e| NatError::Input(format!("spec_content is not valid base64: {e}")))?;
-        let spec = spec::from_bytes(&bytes, "spec_content")?;
+        // Submitted content may not make nat read local files or fetch URLs through its `$ref`s.
+        let spec = spec::from_bytes_isolated(&bytes, "spec_content")?;
         return Ok((spec, "spec_content".into()));
     }
     if let Some(location) = &request.spec_url {
