@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan a live API for the OWASP API Security Top 10')
             [CompletionResult]::new('spec', 'spec', [CompletionResultType]::ParameterValue, 'Load an API description and list its operations')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run nat''s deliberately vulnerable demo API and scan it')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Render a saved JSON report in another format, without scanning')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -52,6 +53,9 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Format of the results on stdout (or in --output)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the results to this file instead of stdout')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones')
+            [CompletionResult]::new('--suppressions', '--suppressions', [CompletionResultType]::ParameterName, 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the effective scan request (secrets redacted) as JSON and exit without scanning')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept invalid TLS certificates')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress on stderr, only errors')
@@ -77,7 +81,26 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Format of the results on stdout (or in --output)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the results to this file instead of stdout')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones')
+            [CompletionResult]::new('--suppressions', '--suppressions', [CompletionResultType]::ParameterName, 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]')
             [CompletionResult]::new('--target-only', '--target-only', [CompletionResultType]::ParameterName, 'Only serve the demo API (until Ctrl-C) and print its URL and token; do not scan it')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress on stderr, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress on stderr, only errors')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colors (also when NO_COLOR is set or the output is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'nat;report' {
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Format of the results on stdout (or in --output)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the results to this file instead of stdout')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones')
+            [CompletionResult]::new('--suppressions', '--suppressions', [CompletionResultType]::ParameterName, 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress on stderr, only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress on stderr, only errors')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colors (also when NO_COLOR is set or the output is not a terminal)')
@@ -91,6 +114,7 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan a live API for the OWASP API Security Top 10')
             [CompletionResult]::new('spec', 'spec', [CompletionResultType]::ParameterValue, 'Load an API description and list its operations')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run nat''s deliberately vulnerable demo API and scan it')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Render a saved JSON report in another format, without scanning')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -101,6 +125,9 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             break
         }
         'nat;help;demo' {
+            break
+        }
+        'nat;help;report' {
             break
         }
         'nat;help;help' {

@@ -25,6 +25,7 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand scan 'Scan a live API for the OWASP API Security Top 10'
             cand spec 'Load an API description and list its operations'
             cand demo 'Run nat''s deliberately vulnerable demo API and scan it'
+            cand report 'Render a saved JSON report in another format, without scanning'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nat;scan'= {
@@ -48,6 +49,9 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand --fail-on 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]'
             cand --format 'Format of the results on stdout (or in --output)'
             cand --output 'Write the results to this file instead of stdout'
+            cand --report 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)'
+            cand --baseline 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones'
+            cand --suppressions 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]'
             cand --dry-run 'Print the effective scan request (secrets redacted) as JSON and exit without scanning'
             cand --insecure 'Accept invalid TLS certificates'
             cand -q 'No progress on stderr, only errors'
@@ -71,7 +75,25 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand --fail-on 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]'
             cand --format 'Format of the results on stdout (or in --output)'
             cand --output 'Write the results to this file instead of stdout'
+            cand --report 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)'
+            cand --baseline 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones'
+            cand --suppressions 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]'
             cand --target-only 'Only serve the demo API (until Ctrl-C) and print its URL and token; do not scan it'
+            cand -q 'No progress on stderr, only errors'
+            cand --quiet 'No progress on stderr, only errors'
+            cand --no-color 'No colors (also when NO_COLOR is set or the output is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'nat;report'= {
+            cand --fail-on 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]'
+            cand --format 'Format of the results on stdout (or in --output)'
+            cand --output 'Write the results to this file instead of stdout'
+            cand --report 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)'
+            cand --baseline 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones'
+            cand --suppressions 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]'
             cand -q 'No progress on stderr, only errors'
             cand --quiet 'No progress on stderr, only errors'
             cand --no-color 'No colors (also when NO_COLOR is set or the output is not a terminal)'
@@ -84,6 +106,7 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand scan 'Scan a live API for the OWASP API Security Top 10'
             cand spec 'Load an API description and list its operations'
             cand demo 'Run nat''s deliberately vulnerable demo API and scan it'
+            cand report 'Render a saved JSON report in another format, without scanning'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nat;help;scan'= {
@@ -91,6 +114,8 @@ set edit:completion:arg-completer[nat] = {|@words|
         &'nat;help;spec'= {
         }
         &'nat;help;demo'= {
+        }
+        &'nat;help;report'= {
         }
         &'nat;help;help'= {
         }

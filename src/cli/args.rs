@@ -49,6 +49,20 @@ pub enum Command {
                       serve the demo API until Ctrl-C instead, to scan or explore it yourself."
     )]
     Demo(DemoArgs),
+    /// Render a saved JSON report in another format, without scanning
+    #[command(after_help = EXIT_CODES_HELP)]
+    Report(ReportArgs),
+}
+
+/// `nat report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A JSON report written by `nat scan --format json` (or `--report out.json`)
+    #[arg(value_name = "RESULT.json")]
+    pub input: PathBuf,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// The command line as parsed: [`Cli`] plus the hidden `generate-assets` maintenance command, which
@@ -207,6 +221,21 @@ pub struct OutputArgs {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Also write the report to this file, in the format its extension names: .json, .sarif, .md,
+    /// .html, .xml (JUnit) (repeatable)
+    #[arg(long = "report", value_name = "PATH")]
+    pub reports: Vec<PathBuf>,
+
+    /// A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on
+    /// counts only new ones
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching
+    /// findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]
+    #[arg(long, value_name = "FILE")]
+    pub suppressions: Option<PathBuf>,
+
     /// No progress on stderr, only errors
     #[arg(long, short)]
     pub quiet: bool,
@@ -249,6 +278,29 @@ pub enum Format {
     Table,
     /// The full report with evidence, as JSON
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub and others)
+    Sarif,
+    /// Markdown, e.g. for a pull-request comment
+    Markdown,
+    /// One self-contained HTML page
+    Html,
+    /// JUnit XML, for CI test reports
+    Junit,
+}
+
+impl Format {
+    /// The report format behind this output format (`None` for the table).
+    pub fn report_format(self) -> Option<crate::report::Format> {
+        use crate::report::Format as F;
+        match self {
+            Format::Table => None,
+            Format::Json => Some(F::Json),
+            Format::Sarif => Some(F::Sarif),
+            Format::Markdown => Some(F::Markdown),
+            Format::Html => Some(F::Html),
+            Format::Junit => Some(F::Junit),
+        }
+    }
 }
 
 /// `nat spec`.

@@ -77,16 +77,18 @@ pub fn for_severities(severities: impl IntoIterator<Item = Severity>, fail_on: F
 
 /// The exit status of a finished scan. A partial report (interrupted, budget spent) is judged on
 /// what it found, like a complete one.
+/// Findings that are accepted (suppressed) or already in the baseline do not count.
 pub fn for_report(report: &ScanReport, fail_on: FailOn) -> Exit {
-    for_severities(report.findings.iter().map(|f| f.severity), fail_on)
+    if report.fails(fail_on.threshold()) {
+        Exit::Findings
+    } else {
+        Exit::Passed
+    }
 }
 
 /// How many findings of the report are at or above `fail_on`.
 pub fn failing_count(report: &ScanReport, fail_on: FailOn) -> usize {
-    match fail_on.threshold() {
-        Some(t) => report.findings.iter().filter(|f| f.severity >= t).count(),
-        None => 0,
-    }
+    report.failing(fail_on.threshold()).count()
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod assets;
 pub mod error;
 pub mod exit;
 pub mod merge;
+pub mod output;
 pub mod progress;
 pub mod render;
 pub mod scan;
@@ -98,6 +99,7 @@ fn dispatch(cli: Cli, matches: &ArgMatches) -> Result<Exit, CliError> {
         Command::Scan(args) => scan_command(*args, matches.subcommand_matches("scan")),
         Command::Spec(args) => spec_command(&args),
         Command::Demo(args) => demo_command(args),
+        Command::Report(args) => output::report_command(&args.input, &args.output),
     }
 }
 

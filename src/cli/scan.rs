@@ -1,10 +1,11 @@
 //! Running a scan from the command line: signals, progress, the engine, the results and the exit code.
 
-use super::args::{Format, OutputArgs};
+use super::args::OutputArgs;
 use super::error::CliError;
 use super::exit::{self, Exit};
+use super::output::{render_main, write_reports, Triage};
 use super::progress::{self, Mode, Progress};
-use super::render::{self, TableStyle};
+use super::render::TableStyle;
 use crate::engine::{self, CancellationToken, Events};
 use crate::request::ScanRequest;
 use std::io::{IsTerminal, Write};
@@ -20,6 +21,7 @@ pub async fn run_scan(request: ScanRequest, output: &OutputArgs) -> Result<Exit,
     if let Some(path) = &output.output {
         check_output_path(path)?;
     }
+    let triage = Triage::prepare(output)?;
     let progress = Progress::new(Mode::detect(output.quiet));
     let cancel = CancellationToken::new();
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -57,18 +59,12 @@ pub async fn run_scan(request: ScanRequest, output: &OutputArgs) -> Result<Exit,
             return Err(e.into());
         }
     };
+    let mut report = report;
+    triage.apply(&mut report);
     progress.finish(&report);
-    let text = match output.format {
-        Format::Table => render::report_table(
-            &report,
-            fail_on,
-            interrupted.load(Ordering::SeqCst),
-            table_style(output.no_color, output.output.is_some()),
-        ),
-        Format::Json => render::report_json(&report)
-            .map_err(|e| CliError::io("rendering the report as JSON", std::io::Error::other(e)))?,
-    };
-    let written = write_results(output.output.as_deref(), &text);
+    let text = render_main(&report, output, fail_on, interrupted.load(Ordering::SeqCst))?;
+    let written = write_results(output.output.as_deref(), &text)
+        .and_then(|()| write_reports(&report, &output.reports));
     watcher.abort();
     written?;
     Ok(exit::for_report(&report, fail_on))
