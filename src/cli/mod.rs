@@ -71,10 +71,10 @@ where
                 Some((args::GENERATE_ASSETS, sub)) => {
                     GenerateAssetsArgs::from_arg_matches(sub).map(Parsed::Assets)
                 }
-                _ => Cli::from_arg_matches(&matches).map(|cli| Parsed::Cli(cli, matches)),
+                _ => Cli::from_arg_matches(&matches).map(|cli| Parsed::Cli(Box::new(cli), matches)),
             });
     let result = match parsed {
-        Ok(Parsed::Cli(cli, matches)) => dispatch(cli, &matches),
+        Ok(Parsed::Cli(cli, matches)) => dispatch(*cli, &matches),
         Ok(Parsed::Assets(args)) => assets::generate(&args.dir).map(|_| Exit::Passed),
         Err(e) => {
             let _ = e.print();
@@ -104,7 +104,7 @@ fn dispatch(cli: Cli, matches: &ArgMatches) -> Result<Exit, CliError> {
 }
 
 enum Parsed {
-    Cli(Cli, ArgMatches),
+    Cli(Box<Cli>, ArgMatches),
     Assets(GenerateAssetsArgs),
 }
 
