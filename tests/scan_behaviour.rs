@@ -440,3 +440,102 @@ fn hostile_answers_neither_hang_nor_crash_nat() {
     );
     assert_eq!(report["summary"]["operations_tested"], 5);
 }
+
+#[test]
+fn ctrl_c_stops_the_scan_cleanly_and_still_prints_partial_results() {
+    let server = slow_items(300);
+    let spec = spec_file(&openapi_with_items(30));
+    let bin = assert_cmd::cargo::cargo_bin("nat");
+    let child = std::process::Command::new(bin)
+        .args(["scan", &server.url(), "--spec"])
+        .arg(spec.path())
+        .args(["--concurrency", "1", "--format", "json", "--fail-on", "none"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the scan is under way, as the server sees it.
+    let started = std::time::Instant::now();
+    while server.seen().len() < 3 && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: sending SIGINT to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a report after Ctrl-C");
+    assert_eq!(report["scan"]["partial"], true);
+    let tested = report["summary"]["operations_tested"].as_u64().unwrap();
+    assert!(tested < 30, "the scan went on after Ctrl-C ({tested} operations)");
+    assert!(server.seen().len() < 30);
+}
+
+#[test]
+fn oauth2_token_is_fetched_cached_refreshed_on_401_and_never_reported() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let issued = Arc::new(AtomicUsize::new(0));
+    let i2 = issued.clone();
+    let spec = serde_json::json!({
+        "openapi": "3.0.3", "info": {"title": "oauth", "version": "1"},
+        "components": {"securitySchemes": {"o": {"type": "oauth2", "flows": {}}}},
+        "security": [{"o": []}],
+        "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}},
+                  "/b": {"get": {"responses": {"200": {"description": "ok"}}}}}
+    });
+    let server = TestServer::start(move |req| {
+        if req.path == "/token" {
+            // client_secret_basic: base64("cid:csecret-xyz")
+            if req.header("authorization") != Some("Basic Y2lkOmNzZWNyZXQteHl6") {
+                return Reply::json(401, r#"{"error":"invalid_client"}"#);
+            }
+            let n = i2.fetch_add(1, Ordering::SeqCst) + 1;
+            return Reply::json(200, &format!(r#"{{"access_token":"access-{n}-abcdef","expires_in":3600}}"#));
+        }
+        // The first token "expires" at once: only the second is accepted.
+        if req.header("authorization") == Some("Bearer access-2-abcdef") {
+            let mut r = Reply::json(200, r#"{"id":1}"#);
+            r.headers.push(("X-Content-Type-Options".into(), "nosniff".into()));
+            r.headers.push(("Cache-Control".into(), "no-store".into()));
+            r
+        } else {
+            Reply::json(401, r#"{"error":"expired"}"#)
+        }
+    });
+    let spec = spec_file(&spec.to_string());
+    let out = nat()
+        .args(["scan", &server.url(), "--spec"])
+        .arg(spec.path())
+        .args(["--oauth2-token-url", &format!("{}/token", server.url()), "--oauth2-client-id", "cid"])
+        .args(["--quiet", "--format", "json", "--fail-on", "none", "--concurrency", "1"])
+        .env("NAT_OAUTH2_CLIENT_SECRET", "csecret-xyz")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // One token, rejected; one refresh; then cached for the rest of the scan.
+    assert_eq!(issued.load(Ordering::SeqCst), 2, "tokens issued");
+    let ok = server.seen().iter().filter(|s| s.header("authorization") == Some("Bearer access-2-abcdef")).count();
+    assert!(ok >= 2, "the refreshed token was not reused");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("access-2-abcdef") && !stdout.contains("csecret-xyz"));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0, "{stdout}");
+}
+
+#[test]
+fn extra_headers_and_proxy_carry_every_request() {
+    // The test server plays the proxy: a proxied request arrives in absolute form.
+    let proxy = TestServer::start(|_| Reply::json(200, "{}"));
+    let spec = spec_file(&openapi_with_items(2));
+    let out = nat()
+        .args(["scan", "http://127.0.0.1:9", "--spec"])
+        .arg(spec.path())
+        .args(["--proxy", &proxy.url(), "--header", "X-Scan-Run: 42", "--quiet", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let seen = proxy.seen();
+    assert!(!seen.is_empty());
+    assert!(seen.iter().all(|s| s.path.starts_with("http://127.0.0.1:9/")), "{:?}", seen.iter().map(|s| &s.path).collect::<Vec<_>>());
+    assert!(seen.iter().all(|s| s.header("x-scan-run") == Some("42")));
+}
