@@ -92,6 +92,10 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub auth: AuthArgs,
 
+    /// Credentials of the second user, for authorization checks.
+    #[command(flatten)]
+    pub auth_b: AuthBArgs,
+
     /// Output and progress.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -189,6 +193,29 @@ pub struct AuthArgs {
     /// OAuth2 client credentials: the scope to request
     #[arg(long, value_name = "SCOPE")]
     pub oauth2_scope: Option<String>,
+}
+
+/// Credentials of a second user (user B): authorization checks (BOLA) read user A's objects as B.
+/// At most one method; a typed flag wins over `NAT_AUTH_B_TOKEN`.
+#[derive(Debug, Default, Clone, PartialEq, Args)]
+#[command(next_help_heading = "Second user (authorization checks)")]
+pub struct AuthBArgs {
+    /// Bearer token of a second user, for authorization checks (prefer the environment variable)
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "NAT_AUTH_B_TOKEN",
+        hide_env_values = true
+    )]
+    pub auth_b_bearer: Option<String>,
+
+    /// Authentication header of a second user, 'Name: value'
+    #[arg(long, value_name = "NAME: VALUE")]
+    pub auth_b_header: Option<String>,
+
+    /// HTTP basic authentication of a second user, 'user:password'
+    #[arg(long, value_name = "USER:PASSWORD")]
+    pub auth_b_basic: Option<String>,
 }
 
 /// How results and progress are shown; shared by `scan` and `demo`.

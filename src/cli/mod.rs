@@ -148,6 +148,10 @@ pub fn scan_request(
     };
     let mut resolved = args.clone();
     resolved.auth = auth;
+    resolved.auth_b = merge::resolve_auth_b(
+        &args.auth_b,
+        origin(matches, "auth_b_bearer") == Some(Origin::Env),
+    );
     let request = merge::build_request(&resolved, config)?;
     request
         .validate()
@@ -210,7 +214,8 @@ fn demo_command(args: DemoArgs) -> Result<Exit, CliError> {
     })
 }
 
-/// Scans the demo target exactly like `nat scan URL --auth-bearer TOKEN`.
+/// Scans the demo target exactly like `nat scan URL --auth-bearer TOKEN --auth-b-bearer TOKEN_B`
+/// (alice as the user, bob as the second user).
 async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliError> {
     let token = crate::demo::user_token();
     if token.is_empty() {
@@ -221,6 +226,10 @@ async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliErr
         auth: AuthArgs {
             auth_bearer: Some(token),
             ..AuthArgs::default()
+        },
+        auth_b: args::AuthBArgs {
+            auth_b_bearer: Some(crate::demo::second_user_token()),
+            ..args::AuthBArgs::default()
         },
         output,
         ..ScanArgs::default()

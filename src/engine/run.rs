@@ -39,7 +39,8 @@ pub async fn run(
         events.clone(),
         cancel.clone(),
     )
-    .map_err(NatError::Input)?;
+    .map_err(NatError::Input)?
+    .with_user_b(request.auth_b.as_ref().and_then(Auth::from_config));
     let (spec, spec_origin) = load_spec(&request, &probe).await?;
     let mut warnings: Vec<String> = spec.warnings.clone();
     for w in &warnings {
