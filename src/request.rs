@@ -281,7 +281,8 @@ impl ScanRequest {
         }
         self.auth.validate()?;
         if let Some(b) = &self.auth_b {
-            b.validate().map_err(|e| e.replacen("auth.", "auth_b.", 1))?;
+            b.validate()
+                .map_err(|e| e.replacen("auth.", "auth_b.", 1))?;
         }
         let o = &self.options;
         if o.concurrency == 0 || o.concurrency > 256 {

@@ -2,6 +2,7 @@
 //! adding a check means adding a file and a line to [`CHECKS`], never touching the engine.
 
 mod auth_bypass;
+pub mod bola;
 mod cors;
 mod headers;
 mod jwt;
@@ -12,6 +13,7 @@ mod sqli;
 mod verbose_errors;
 
 pub use auth_bypass::AuthBypass;
+pub use bola::Bola;
 pub use cors::Cors;
 pub use headers::SecurityHeaders;
 pub use jwt::JwtUnverified;
@@ -81,6 +83,7 @@ pub trait Check: Send + Sync {
 
 /// Every check nat has, in the order they run on an operation.
 pub static CHECKS: &[&dyn Check] = &[
+    &Bola,
     &AuthBypass,
     &JwtUnverified,
     &Cors,

@@ -311,7 +311,9 @@ fn auth_b_from_flags(args: &AuthBArgs) -> Result<Option<AuthConfig>, CliError> {
         let (name, value) = text
             .split_once(':')
             .map(|(n, v)| (n.trim(), v.trim()))
-            .filter(|(n, v)| !n.is_empty() && !v.is_empty() && http::HeaderValue::from_str(v).is_ok())
+            .filter(|(n, v)| {
+                !n.is_empty() && !v.is_empty() && http::HeaderValue::from_str(v).is_ok()
+            })
             .ok_or_else(|| CliError::input("--auth-b-header must be 'Name: value'"))?;
         auth.kind = Some(AuthType::Header);
         auth.header_name = Some(name.to_string());

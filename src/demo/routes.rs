@@ -476,7 +476,12 @@ fn vuln_session(req: &Req) -> Resp {
 const DOCUMENTS: [(i64, &str, i64, &str); 3] = [
     (11, "Tax return 2023", 1, "Gross income: 84,200 EUR"),
     (12, "Performance review", 2, "Rating: meets expectations"),
-    (13, "Medical leave request", 1, "Leave from 2024-03-04 to 2024-03-15"),
+    (
+        13,
+        "Medical leave request",
+        1,
+        "Leave from 2024-03-04 to 2024-03-15",
+    ),
 ];
 
 fn document_json((id, title, owner, content): (i64, &str, i64, &str)) -> Value {
@@ -538,7 +543,10 @@ fn vuln_user(user: User, raw: &str) -> Resp {
         );
         m.insert(
             "api_key".into(),
-            json!(format!("nk_live_7f3a9c2e41b86d05f1e2a9b7c4d8e6f{}", user.id)),
+            json!(format!(
+                "nk_live_7f3a9c2e41b86d05f1e2a9b7c4d8e6f{}",
+                user.id
+            )),
         );
     }
     json_resp(StatusCode::OK, &v)

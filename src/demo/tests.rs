@@ -698,10 +698,18 @@ async fn object_level_authorization_documents() {
             .collect()
     };
     for twin in ["vuln", "fixed"] {
-        assert_eq!(ids(demo.get(&format!("/{twin}/documents"), Some(&alice)).await), [11, 13]);
-        assert_eq!(ids(demo.get(&format!("/{twin}/documents"), Some(&bob)).await), [12]);
+        assert_eq!(
+            ids(demo.get(&format!("/{twin}/documents"), Some(&alice)).await),
+            [11, 13]
+        );
+        assert_eq!(
+            ids(demo.get(&format!("/{twin}/documents"), Some(&bob)).await),
+            [12]
+        );
         assert_401(&demo.get(&format!("/{twin}/documents/11"), None).await);
-        let own = demo.get(&format!("/{twin}/documents/11"), Some(&alice)).await;
+        let own = demo
+            .get(&format!("/{twin}/documents/11"), Some(&alice))
+            .await;
         assert_eq!(own.status, 200);
         assert_eq!(own.json()["owner_id"], 1);
     }
@@ -721,7 +729,10 @@ async fn excessive_data_exposure_users() {
     let (alice, bob) = (user_token(), second_user_token());
     let vuln = demo.get("/vuln/users/1", Some(&alice)).await;
     assert_eq!(vuln.status, 200);
-    assert!(vuln.json()["password_hash"].as_str().unwrap().starts_with("$2b$12$"));
+    assert!(vuln.json()["password_hash"]
+        .as_str()
+        .unwrap()
+        .starts_with("$2b$12$"));
     assert!(vuln.json()["api_key"].is_string());
     let fixed = demo.get("/fixed/users/1", Some(&alice)).await;
     assert_eq!(fixed.status, 200);
@@ -731,7 +742,10 @@ async fn excessive_data_exposure_users() {
     );
     // Both twins only show a user their own account.
     for twin in ["vuln", "fixed"] {
-        assert_problem(&demo.get(&format!("/{twin}/users/1"), Some(&bob)).await, 404);
+        assert_problem(
+            &demo.get(&format!("/{twin}/users/1"), Some(&bob)).await,
+            404,
+        );
         assert_401(&demo.get(&format!("/{twin}/users/1"), None).await);
     }
     demo.server.stop().await;
