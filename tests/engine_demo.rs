@@ -8,6 +8,7 @@ use nat::request::{AuthConfig, FailOn, ScanRequest, Secret};
 const EXPECTED: &[(&str, &str)] = &[
     ("NAT-API1-BOLA", "GET /vuln/documents/{document_id}"),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/reports/{report_id}"),
+    ("NAT-API3-DATA-EXPOSURE", "GET /vuln/users/{user_id}"),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/session"),
     ("NAT-API2-JWT-UNVERIFIED", "GET /vuln/jwt/me"),
     ("NAT-API8-CORS", "GET /vuln/cors/profile"),
@@ -88,6 +89,21 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .request
         .contains("Authorization: Bearer <JWT alg=HS256"));
     assert!(bola.evidence.response.contains("\"owner_id\":1"));
+    // Data exposure evidence: the leaked hash is there, shortened.
+    let exposure = report
+        .findings
+        .iter()
+        .find(|f| f.check == "NAT-API3-DATA-EXPOSURE")
+        .unwrap();
+    assert!(exposure
+        .evidence
+        .request
+        .starts_with("GET /api/v1/vuln/users/1 "));
+    assert!(exposure
+        .evidence
+        .response
+        .contains("\"password_hash\":\"$2b$12…[60 chars"));
+    assert!(!exposure.evidence.response.contains("R9h/cIPz0gi"));
     for f in &report.findings {
         assert!(
             f.evidence.request.contains("HTTP/1.1"),

@@ -4,6 +4,7 @@
 mod auth_bypass;
 pub mod bola;
 mod cors;
+pub mod data_exposure;
 mod headers;
 mod jwt;
 mod robustness;
@@ -15,6 +16,7 @@ mod verbose_errors;
 pub use auth_bypass::AuthBypass;
 pub use bola::Bola;
 pub use cors::Cors;
+pub use data_exposure::DataExposure;
 pub use headers::SecurityHeaders;
 pub use jwt::JwtUnverified;
 pub use robustness::Robustness;
@@ -85,6 +87,7 @@ pub trait Check: Send + Sync {
 pub static CHECKS: &[&dyn Check] = &[
     &Bola,
     &AuthBypass,
+    &DataExposure,
     &JwtUnverified,
     &Cors,
     &SecurityHeaders,
