@@ -45,7 +45,8 @@ pub enum Command {
     #[command(
         after_help = EXIT_CODES_HELP,
         long_about = "Run nat's deliberately vulnerable demo API and scan it, exactly like \
-                      `nat scan URL --auth-bearer TOKEN` with the demo user's token. With --target-only, \
+                      `nat scan URL --auth-bearer TOKEN --auth-b-bearer TOKEN_B` with the tokens of the demo \
+                      users alice and bob. With --target-only, \
                       serve the demo API until Ctrl-C instead, to scan or explore it yourself."
     )]
     Demo(DemoArgs),

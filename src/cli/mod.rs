@@ -195,8 +195,10 @@ fn demo_command(args: DemoArgs) -> Result<Exit, CliError> {
             let url = server.url();
             let text = format!(
                 "nat demo target listening on {url}\nOpenAPI description: {url}/openapi.json\n\
-                 bearer token of the demo user: {}\n",
-                crate::demo::user_token()
+                 bearer token of the demo user: {}\n\
+                 bearer token of the second demo user: {}\n",
+                crate::demo::user_token(),
+                crate::demo::second_user_token()
             );
             let shown = scan::write_results(None, &text);
             if shown.is_ok() && !args.output.quiet {
