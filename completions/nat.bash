@@ -231,7 +231,7 @@ _nat() {
             return 0
             ;;
         nat__subcmd__scan)
-            opts="-q -h -V --spec --config --dry-run --concurrency --timeout --exclude --rate --max-requests --header --proxy --insecure --check --auth-bearer --auth-header --auth-basic --oauth2-token-url --oauth2-client-id --oauth2-client-secret --oauth2-scope --fail-on --format --output --report --baseline --suppressions --quiet --no-color --help --version"
+            opts="-q -h -V --spec --config --dry-run --concurrency --timeout --exclude --rate --max-requests --header --proxy --insecure --check --auth-bearer --auth-header --auth-basic --oauth2-token-url --oauth2-client-id --oauth2-client-secret --oauth2-scope --auth-b-bearer --auth-b-header --auth-b-basic --fail-on --format --output --report --baseline --suppressions --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -302,6 +302,18 @@ _nat() {
                     return 0
                     ;;
                 --oauth2-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-b-bearer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-b-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-b-basic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

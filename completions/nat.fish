@@ -48,6 +48,9 @@ complete -c nat -n "__fish_nat_using_subcommand scan" -l oauth2-token-url -d 'OA
 complete -c nat -n "__fish_nat_using_subcommand scan" -l oauth2-client-id -d 'OAuth2 client credentials: the client id' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l oauth2-client-secret -d 'OAuth2 client credentials: the client secret (prefer the environment variable)' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l oauth2-scope -d 'OAuth2 client credentials: the scope to request' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-b-bearer -d 'Bearer token of a second user, for authorization checks (prefer the environment variable)' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-b-header -d 'Authentication header of a second user, \'Name: value\'' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-b-basic -d 'HTTP basic authentication of a second user, \'user:password\'' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l fail-on -d 'Fail (exit 1) when a finding is at or above this severity; \'none\' never fails [default: high]' -r -f -a "critical\t''
 high\t''
 medium\t''

@@ -253,6 +253,9 @@ pub struct ScanRequest {
     /// Credentials of the user nat scans as.
     #[serde(default)]
     pub auth: AuthConfig,
+    /// Credentials of a second user (user B), for authorization checks that need two identities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_b: Option<AuthConfig>,
     /// Scan options.
     #[serde(default)]
     pub options: ScanOptions,
@@ -277,6 +280,10 @@ impl ScanRequest {
             return Err("give either spec_url or spec_content, not both".into());
         }
         self.auth.validate()?;
+        if let Some(b) = &self.auth_b {
+            b.validate()
+                .map_err(|e| e.replacen("auth.", "auth_b.", 1))?;
+        }
         let o = &self.options;
         if o.concurrency == 0 || o.concurrency > 256 {
             return Err(format!(

@@ -5,8 +5,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 
-const SECRET_ENV: [&str; 4] = [
+const SECRET_ENV: [&str; 5] = [
     "NAT_AUTH_TOKEN",
+    "NAT_AUTH_B_TOKEN",
     "NAT_AUTH_HEADER",
     "NAT_AUTH_BASIC",
     "NAT_OAUTH2_CLIENT_SECRET",
@@ -302,4 +303,45 @@ fn hidden_command_is_not_in_help() {
         .assert()
         .success()
         .stdout(contains("generate-assets").not());
+}
+
+#[test]
+fn second_user_flags_fill_auth_b_redacted() {
+    let req = dry_run_json(nat().args([
+        "scan",
+        "http://127.0.0.1:9",
+        "--auth-bearer",
+        "tok-a-123456",
+        "--auth-b-bearer",
+        "tok-b-123456",
+    ]));
+    assert_eq!(req["auth_b"]["type"], "bearer");
+    assert_eq!(req["auth_b"]["token"], "<redacted>");
+    let text = req.to_string();
+    assert!(!text.contains("tok-b-123456"), "{text}");
+    // A typed --auth-b-basic wins over NAT_AUTH_B_TOKEN.
+    let req = dry_run_json(nat().env("NAT_AUTH_B_TOKEN", "tok-b-123456").args([
+        "scan",
+        "http://127.0.0.1:9",
+        "--auth-b-basic",
+        "bob:pw",
+    ]));
+    assert_eq!(req["auth_b"]["type"], "basic");
+    assert_eq!(req["auth_b"]["username"], "bob");
+    // Two typed methods for user B are a usage error.
+    nat()
+        .args([
+            "scan",
+            "http://127.0.0.1:9",
+            "--auth-b-bearer",
+            "x",
+            "--auth-b-basic",
+            "bob:pw",
+            "--dry-run",
+        ])
+        .assert()
+        .code(2);
+    // Without a second user there is no auth_b at all.
+    let req = dry_run_json(nat().args(["scan", "http://127.0.0.1:9"]));
+    assert!(req.get("auth_b").is_none(), "{req}");
 }

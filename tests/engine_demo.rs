@@ -6,7 +6,9 @@ use nat::request::{AuthConfig, FailOn, ScanRequest, Secret};
 
 /// (check id, vulnerable endpoint) pairs: every pair must be found, and nothing under `/fixed/`.
 const EXPECTED: &[(&str, &str)] = &[
+    ("NAT-API1-BOLA", "GET /vuln/documents/{document_id}"),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/reports/{report_id}"),
+    ("NAT-API3-DATA-EXPOSURE", "GET /vuln/users/{user_id}"),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/session"),
     ("NAT-API2-JWT-UNVERIFIED", "GET /vuln/jwt/me"),
     ("NAT-API8-CORS", "GET /vuln/cors/profile"),
@@ -35,6 +37,10 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         token: Some(Secret::new(nat::demo::user_token())),
         ..Default::default()
     };
+    req.auth_b = Some(AuthConfig {
+        token: Some(Secret::new(nat::demo::second_user_token())),
+        ..Default::default()
+    });
     req.options.fail_on = FailOn::None;
     let report = run(req, Events::none(), CancellationToken::new())
         .await
@@ -60,13 +66,44 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         "unexpected extra findings: {got:#?}"
     );
     assert!(!report.scan.partial);
-    // Evidence is the exchange nat saw, with the user's token redacted.
-    let token = nat::demo::user_token();
+    // Evidence is the exchange nat saw, with both users' tokens redacted.
     let json = serde_json::to_string(&report).unwrap();
-    assert!(
-        !json.contains(&token),
-        "the user's token leaked into the report"
-    );
+    for token in [nat::demo::user_token(), nat::demo::second_user_token()] {
+        assert!(
+            !json.contains(&token),
+            "a user's token leaked into the report"
+        );
+    }
+    // BOLA evidence: bob's request and alice's document in the answer.
+    let bola = report
+        .findings
+        .iter()
+        .find(|f| f.check == "NAT-API1-BOLA")
+        .unwrap();
+    assert!(bola
+        .evidence
+        .request
+        .starts_with("GET /api/v1/vuln/documents/11 "));
+    assert!(bola
+        .evidence
+        .request
+        .contains("Authorization: Bearer <JWT alg=HS256"));
+    assert!(bola.evidence.response.contains("\"owner_id\":1"));
+    // Data exposure evidence: the leaked hash is there, shortened.
+    let exposure = report
+        .findings
+        .iter()
+        .find(|f| f.check == "NAT-API3-DATA-EXPOSURE")
+        .unwrap();
+    assert!(exposure
+        .evidence
+        .request
+        .starts_with("GET /api/v1/vuln/users/1 "));
+    assert!(exposure
+        .evidence
+        .response
+        .contains("\"password_hash\":\"$2b$12…[60 chars"));
+    assert!(!exposure.evidence.response.contains("R9h/cIPz0gi"));
     for f in &report.findings {
         assert!(
             f.evidence.request.contains("HTTP/1.1"),

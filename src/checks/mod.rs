@@ -2,7 +2,9 @@
 //! adding a check means adding a file and a line to [`CHECKS`], never touching the engine.
 
 mod auth_bypass;
+pub mod bola;
 mod cors;
+pub mod data_exposure;
 mod headers;
 mod jwt;
 mod robustness;
@@ -12,7 +14,9 @@ mod sqli;
 mod verbose_errors;
 
 pub use auth_bypass::AuthBypass;
+pub use bola::Bola;
 pub use cors::Cors;
+pub use data_exposure::DataExposure;
 pub use headers::SecurityHeaders;
 pub use jwt::JwtUnverified;
 pub use robustness::Robustness;
@@ -81,7 +85,9 @@ pub trait Check: Send + Sync {
 
 /// Every check nat has, in the order they run on an operation.
 pub static CHECKS: &[&dyn Check] = &[
+    &Bola,
     &AuthBypass,
+    &DataExposure,
     &JwtUnverified,
     &Cors,
     &SecurityHeaders,

@@ -45,7 +45,8 @@ pub enum Command {
     #[command(
         after_help = EXIT_CODES_HELP,
         long_about = "Run nat's deliberately vulnerable demo API and scan it, exactly like \
-                      `nat scan URL --auth-bearer TOKEN` with the demo user's token. With --target-only, \
+                      `nat scan URL --auth-bearer TOKEN --auth-b-bearer TOKEN_B` with the tokens of the demo \
+                      users alice and bob. With --target-only, \
                       serve the demo API until Ctrl-C instead, to scan or explore it yourself."
     )]
     Demo(DemoArgs),
@@ -105,6 +106,10 @@ pub struct ScanArgs {
     /// Credentials of the user nat scans as.
     #[command(flatten)]
     pub auth: AuthArgs,
+
+    /// Credentials of the second user, for authorization checks.
+    #[command(flatten)]
+    pub auth_b: AuthBArgs,
 
     /// Output and progress.
     #[command(flatten)]
@@ -203,6 +208,29 @@ pub struct AuthArgs {
     /// OAuth2 client credentials: the scope to request
     #[arg(long, value_name = "SCOPE")]
     pub oauth2_scope: Option<String>,
+}
+
+/// Credentials of a second user (user B): authorization checks (BOLA) read user A's objects as B.
+/// At most one method; a typed flag wins over `NAT_AUTH_B_TOKEN`.
+#[derive(Debug, Default, Clone, PartialEq, Args)]
+#[command(next_help_heading = "Second user (authorization checks)")]
+pub struct AuthBArgs {
+    /// Bearer token of a second user, for authorization checks (prefer the environment variable)
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "NAT_AUTH_B_TOKEN",
+        hide_env_values = true
+    )]
+    pub auth_b_bearer: Option<String>,
+
+    /// Authentication header of a second user, 'Name: value'
+    #[arg(long, value_name = "NAME: VALUE")]
+    pub auth_b_header: Option<String>,
+
+    /// HTTP basic authentication of a second user, 'user:password'
+    #[arg(long, value_name = "USER:PASSWORD")]
+    pub auth_b_basic: Option<String>,
 }
 
 /// How results and progress are shown; shared by `scan` and `demo`.

@@ -1,7 +1,7 @@
 //! Flags and the `--config` file → the one [`ScanRequest`]. Pure functions: no I/O but reading the
 //! config file, no terminal.
 
-use super::args::{AuthArgs, ScanArgs};
+use super::args::{AuthArgs, AuthBArgs, ScanArgs};
 use super::error::CliError;
 use crate::request::{AuthConfig, AuthType, ScanRequest, Secret};
 use std::path::Path;
@@ -264,7 +264,70 @@ pub fn build_request(
     }
 
     request.auth = merge_auth(&args.auth, std::mem::take(&mut request.auth))?;
+    if let Some(auth_b) = auth_b_from_flags(&args.auth_b)? {
+        request.auth_b = Some(auth_b);
+    }
     Ok(request)
+}
+
+/// Drops `NAT_AUTH_B_TOKEN` when a second-user flag is typed: the typed one wins.
+pub fn resolve_auth_b(args: &AuthBArgs, bearer_from_env: bool) -> AuthBArgs {
+    let mut out = args.clone();
+    if bearer_from_env && (args.auth_b_header.is_some() || args.auth_b_basic.is_some()) {
+        out.auth_b_bearer = None;
+    }
+    out
+}
+
+/// The second user's credentials from `--auth-b-*` (they replace the config file's `auth_b`);
+/// `None` when no such flag is given.
+fn auth_b_from_flags(args: &AuthBArgs) -> Result<Option<AuthConfig>, CliError> {
+    let given = [
+        args.auth_b_bearer.is_some(),
+        args.auth_b_header.is_some(),
+        args.auth_b_basic.is_some(),
+    ];
+    match given.iter().filter(|g| **g).count() {
+        0 => return Ok(None),
+        1 => {}
+        _ => {
+            return Err(CliError::input(
+                "--auth-b-bearer, --auth-b-header and --auth-b-basic cannot be used together: \
+                 give one authentication method for the second user",
+            ))
+        }
+    }
+    let mut auth = AuthConfig::default();
+    if let Some(token) = &args.auth_b_bearer {
+        if token.trim().is_empty() {
+            return Err(CliError::input(
+                "the second user's bearer token (--auth-b-bearer, NAT_AUTH_B_TOKEN) is empty",
+            ));
+        }
+        auth.kind = Some(AuthType::Bearer);
+        auth.token = Some(Secret::new(token.as_str()));
+    } else if let Some(text) = &args.auth_b_header {
+        // The message never repeats the value: it is a secret.
+        let (name, value) = text
+            .split_once(':')
+            .map(|(n, v)| (n.trim(), v.trim()))
+            .filter(|(n, v)| {
+                !n.is_empty() && !v.is_empty() && http::HeaderValue::from_str(v).is_ok()
+            })
+            .ok_or_else(|| CliError::input("--auth-b-header must be 'Name: value'"))?;
+        auth.kind = Some(AuthType::Header);
+        auth.header_name = Some(name.to_string());
+        auth.header_value = Some(Secret::new(value));
+    } else if let Some(text) = &args.auth_b_basic {
+        let (user, password) = text
+            .split_once(':')
+            .filter(|(u, _)| !u.is_empty())
+            .ok_or_else(|| CliError::input("--auth-b-basic must be 'user:password'"))?;
+        auth.kind = Some(AuthType::Basic);
+        auth.username = Some(user.to_string());
+        auth.password = Some(Secret::new(password));
+    }
+    Ok(Some(auth))
 }
 
 /// The auth flags over the config's auth: same method → the flags' fields replace the file's; another

@@ -150,6 +150,10 @@ pub fn scan_request(
     };
     let mut resolved = args.clone();
     resolved.auth = auth;
+    resolved.auth_b = merge::resolve_auth_b(
+        &args.auth_b,
+        origin(matches, "auth_b_bearer") == Some(Origin::Env),
+    );
     let request = merge::build_request(&resolved, config)?;
     request
         .validate()
@@ -193,8 +197,10 @@ fn demo_command(args: DemoArgs) -> Result<Exit, CliError> {
             let url = server.url();
             let text = format!(
                 "nat demo target listening on {url}\nOpenAPI description: {url}/openapi.json\n\
-                 bearer token of the demo user: {}\n",
-                crate::demo::user_token()
+                 bearer token of the demo user: {}\n\
+                 bearer token of the second demo user: {}\n",
+                crate::demo::user_token(),
+                crate::demo::second_user_token()
             );
             let shown = scan::write_results(None, &text);
             if shown.is_ok() && !args.output.quiet {
@@ -212,7 +218,8 @@ fn demo_command(args: DemoArgs) -> Result<Exit, CliError> {
     })
 }
 
-/// Scans the demo target exactly like `nat scan URL --auth-bearer TOKEN`.
+/// Scans the demo target exactly like `nat scan URL --auth-bearer TOKEN --auth-b-bearer TOKEN_B`
+/// (alice as the user, bob as the second user).
 async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliError> {
     let token = crate::demo::user_token();
     if token.is_empty() {
@@ -223,6 +230,10 @@ async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliErr
         auth: AuthArgs {
             auth_bearer: Some(token),
             ..AuthArgs::default()
+        },
+        auth_b: args::AuthBArgs {
+            auth_b_bearer: Some(crate::demo::second_user_token()),
+            ..args::AuthBArgs::default()
         },
         output,
         ..ScanArgs::default()

@@ -86,6 +86,12 @@ enum Route<'a> {
     FixedSearch,
     VulnOrders,
     FixedOrders,
+    VulnDocuments,
+    FixedDocuments,
+    VulnDocument(&'a str),
+    FixedDocument(&'a str),
+    VulnUser(&'a str),
+    FixedUser(&'a str),
 }
 
 impl Route<'_> {
@@ -114,6 +120,12 @@ impl Route<'_> {
             ["fixed", "search"] => Route::FixedSearch,
             ["vuln", "orders"] => Route::VulnOrders,
             ["fixed", "orders"] => Route::FixedOrders,
+            ["vuln", "documents"] => Route::VulnDocuments,
+            ["fixed", "documents"] => Route::FixedDocuments,
+            ["vuln", "documents", id] => Route::VulnDocument(id),
+            ["fixed", "documents", id] => Route::FixedDocument(id),
+            ["vuln", "users", id] => Route::VulnUser(id),
+            ["fixed", "users", id] => Route::FixedUser(id),
             _ => return None,
         };
         // An empty path parameter (`/vuln/products/`) is no route.
@@ -124,6 +136,10 @@ impl Route<'_> {
             | Route::FixedItem(id)
             | Route::VulnProduct(id)
             | Route::FixedProduct(id)
+            | Route::VulnDocument(id)
+            | Route::FixedDocument(id)
+            | Route::VulnUser(id)
+            | Route::FixedUser(id)
                 if id.is_empty() =>
             {
                 None
@@ -223,6 +239,11 @@ fn dispatch(state: &State, req: &Req, route: Route<'_>) -> Resp {
         Route::FixedSearch => authed(req, |_| fixed_search(state, req)),
         Route::VulnOrders => authed(req, |_| vuln_orders(state, req)),
         Route::FixedOrders => authed(req, |_| fixed_orders(state, req)),
+        Route::VulnDocuments | Route::FixedDocuments => authed(req, own_documents),
+        Route::VulnDocument(id) => authed(req, |_| vuln_document(id)),
+        Route::FixedDocument(id) => authed(req, |user| fixed_document(user, id)),
+        Route::VulnUser(id) => authed(req, |user| vuln_user(user, id)),
+        Route::FixedUser(id) => authed(req, |user| fixed_user(user, id)),
     }
 }
 
@@ -446,6 +467,96 @@ fn vuln_session(req: &Req) -> Resp {
     match bearer(req) {
         Some(_) => json_resp(StatusCode::OK, &json!({"session": "active"})),
         None => unauthorized(),
+    }
+}
+
+// ----- broken object level authorization -----
+
+/// The demo's documents: (id, title, owner id, content). Alice (1) owns 11 and 13, bob (2) owns 12.
+const DOCUMENTS: [(i64, &str, i64, &str); 3] = [
+    (11, "Tax return 2023", 1, "Gross income: 84,200 EUR"),
+    (12, "Performance review", 2, "Rating: meets expectations"),
+    (
+        13,
+        "Medical leave request",
+        1,
+        "Leave from 2024-03-04 to 2024-03-15",
+    ),
+];
+
+fn document_json((id, title, owner, content): (i64, &str, i64, &str)) -> Value {
+    json!({"id": id, "title": title, "owner_id": owner, "content": content})
+}
+
+fn document(raw: &str) -> Option<(i64, &'static str, i64, &'static str)> {
+    let id: i64 = decode(raw).parse().ok()?;
+    DOCUMENTS.iter().copied().find(|d| d.0 == id)
+}
+
+/// The caller's own documents (both twins: listing is not the flaw).
+fn own_documents(user: User) -> Resp {
+    let docs: Vec<Value> = DOCUMENTS
+        .iter()
+        .copied()
+        .filter(|d| d.2 == user.id)
+        .map(document_json)
+        .collect();
+    json_resp(StatusCode::OK, &json!({"documents": docs}))
+}
+
+/// VULNERABLE: authenticated, but any user's document is returned to any user.
+fn vuln_document(raw: &str) -> Resp {
+    match document(raw) {
+        Some(d) => json_resp(StatusCode::OK, &document_json(d)),
+        None => not_found(),
+    }
+}
+
+/// FIXED: a document is visible to its owner only (404 otherwise, so ids cannot be probed).
+fn fixed_document(user: User, raw: &str) -> Resp {
+    match document(raw) {
+        Some(d) if d.2 == user.id => json_resp(StatusCode::OK, &document_json(d)),
+        _ => not_found(),
+    }
+}
+
+// ----- excessive data exposure -----
+
+/// The caller's own account, or 404: both twins only show a user their own record.
+fn own_user(user: User, raw: &str) -> Option<Value> {
+    let id: i64 = decode(raw).parse().ok()?;
+    (id == user.id).then(|| profile(user))
+}
+
+/// VULNERABLE: the record as stored, with the password hash and the API key.
+fn vuln_user(user: User, raw: &str) -> Resp {
+    let Some(mut v) = own_user(user, raw) else {
+        return not_found();
+    };
+    if let Value::Object(m) = &mut v {
+        m.insert(
+            "password_hash".into(),
+            json!(format!(
+                "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMU{}",
+                user.id
+            )),
+        );
+        m.insert(
+            "api_key".into(),
+            json!(format!(
+                "nk_live_7f3a9c2e41b86d05f1e2a9b7c4d8e6f{}",
+                user.id
+            )),
+        );
+    }
+    json_resp(StatusCode::OK, &v)
+}
+
+/// FIXED: only the public fields.
+fn fixed_user(user: User, raw: &str) -> Resp {
+    match own_user(user, raw) {
+        Some(v) => json_resp(StatusCode::OK, &v),
+        None => not_found(),
     }
 }
 

@@ -152,10 +152,16 @@ async fn openapi_describes_every_route() {
         "/fixed/search",
         "/vuln/orders",
         "/fixed/orders",
+        "/vuln/documents",
+        "/fixed/documents",
+        "/vuln/documents/{document_id}",
+        "/fixed/documents/{document_id}",
+        "/vuln/users/{user_id}",
+        "/fixed/users/{user_id}",
     ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
-    assert_eq!(paths.len(), 22);
+    assert_eq!(paths.len(), 28);
     assert_eq!(paths["/health"]["get"]["security"], json!([]));
     for (path, item) in paths {
         for (_, op) in item.as_object().unwrap() {
@@ -177,7 +183,7 @@ async fn openapi_describes_every_route() {
     }
     // Structurally a valid OpenAPI 3.0 document.
     let parsed: openapiv3::OpenAPI = serde_json::from_str(openapi_json()).unwrap();
-    assert_eq!(parsed.paths.paths.len(), 22);
+    assert_eq!(parsed.paths.paths.len(), 28);
     demo.server.stop().await;
 }
 
@@ -676,6 +682,72 @@ async fn fixed_twins_stay_quiet_under_hostile_input() {
         .await;
     assert_eq!(a.json()["status"], "placed");
     assert_eq!(a.json()["total"], 9.99);
+    demo.server.stop().await;
+}
+
+#[tokio::test]
+async fn object_level_authorization_documents() {
+    let demo = Demo::start().await;
+    let (alice, bob) = (user_token(), second_user_token());
+    let ids = |a: Answer| -> Vec<i64> {
+        a.json()["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_i64().unwrap())
+            .collect()
+    };
+    for twin in ["vuln", "fixed"] {
+        assert_eq!(
+            ids(demo.get(&format!("/{twin}/documents"), Some(&alice)).await),
+            [11, 13]
+        );
+        assert_eq!(
+            ids(demo.get(&format!("/{twin}/documents"), Some(&bob)).await),
+            [12]
+        );
+        assert_401(&demo.get(&format!("/{twin}/documents/11"), None).await);
+        let own = demo
+            .get(&format!("/{twin}/documents/11"), Some(&alice))
+            .await;
+        assert_eq!(own.status, 200);
+        assert_eq!(own.json()["owner_id"], 1);
+    }
+    // VULNERABLE: bob reads alice's document.
+    let leaked = demo.get("/vuln/documents/11", Some(&bob)).await;
+    assert_eq!(leaked.status, 200);
+    assert_eq!(leaked.json()["title"], "Tax return 2023");
+    // FIXED: 404, as for a document that does not exist.
+    assert_problem(&demo.get("/fixed/documents/11", Some(&bob)).await, 404);
+    assert_problem(&demo.get("/fixed/documents/99", Some(&bob)).await, 404);
+    demo.server.stop().await;
+}
+
+#[tokio::test]
+async fn excessive_data_exposure_users() {
+    let demo = Demo::start().await;
+    let (alice, bob) = (user_token(), second_user_token());
+    let vuln = demo.get("/vuln/users/1", Some(&alice)).await;
+    assert_eq!(vuln.status, 200);
+    assert!(vuln.json()["password_hash"]
+        .as_str()
+        .unwrap()
+        .starts_with("$2b$12$"));
+    assert!(vuln.json()["api_key"].is_string());
+    let fixed = demo.get("/fixed/users/1", Some(&alice)).await;
+    assert_eq!(fixed.status, 200);
+    assert_eq!(
+        fixed.json(),
+        json!({"id": 1, "name": "alice", "email": "alice@nat-demo.test"})
+    );
+    // Both twins only show a user their own account.
+    for twin in ["vuln", "fixed"] {
+        assert_problem(
+            &demo.get(&format!("/{twin}/users/1"), Some(&bob)).await,
+            404,
+        );
+        assert_401(&demo.get(&format!("/{twin}/users/1"), None).await);
+    }
     demo.server.stop().await;
 }
 

@@ -1,8 +1,10 @@
 //! The scan engine: takes a [`ScanRequest`], a sender for [`ScanEvent`]s and a cancellation token, and
 //! returns a [`ScanReport`]. It knows nothing of terminals, HTTP servers or storage.
 
+mod resources;
 mod run;
 
+pub use resources::{collection_of, ids_in, is_object_id, Learned, Resources};
 pub use run::run;
 
 use crate::findings::{Evidence, Finding};
@@ -65,6 +67,8 @@ pub struct ScanContext {
     pub spec: Arc<ApiSpec>,
     pub http: Arc<HttpClient>,
     pub cancel: CancellationToken,
+    /// Ids learned from collections before the checks ran.
+    pub resources: Resources,
 }
 
 impl ScanContext {

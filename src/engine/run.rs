@@ -1,7 +1,7 @@
 //! The scan itself: load the description, discover operations, send each its baseline, run the
 //! checks, and produce the report.
 
-use super::{CancellationToken, Events, ScanContext, ScanEvent, Target};
+use super::{CancellationToken, Events, Resources, ScanContext, ScanEvent, Target};
 use crate::checks::{self, Check};
 use crate::error::{NatError, Result};
 use crate::findings::{sort_and_number, Finding, Severity};
@@ -39,7 +39,8 @@ pub async fn run(
         events.clone(),
         cancel.clone(),
     )
-    .map_err(NatError::Input)?;
+    .map_err(NatError::Input)?
+    .with_user_b(request.auth_b.as_ref().and_then(Auth::from_config));
     let (spec, spec_origin) = load_spec(&request, &probe).await?;
     let mut warnings: Vec<String> = spec.warnings.clone();
     for w in &warnings {
@@ -87,11 +88,17 @@ pub async fn run(
         }
     }
 
+    let resources = if cancel.is_cancelled() {
+        Resources::default()
+    } else {
+        Resources::learn(&http, &selected).await
+    };
     let spec = Arc::new(spec);
     let ctx = Arc::new(ScanContext {
         spec: spec.clone(),
         http: http.clone(),
         cancel: cancel.clone(),
+        resources,
     });
     let concurrency = request.options.concurrency.max(1);
     let results: Vec<OpResult> = stream::iter(selected.iter().cloned())
@@ -187,7 +194,7 @@ async fn scan_operation(
     events.send(ScanEvent::OperationStarted {
         endpoint: endpoint.clone(),
     });
-    let values = RequestValues::valid(op);
+    let values = ctx.resources.apply(op, RequestValues::valid(op));
     let request = values.render(op);
     let baseline: Exchange = ctx.send(&Who::User, &request).await;
     if let Some(err) = &baseline.error {

@@ -68,6 +68,7 @@ pub struct HttpClient {
 /// What every client of one scan shares: identities, limits, counters and the redactor.
 struct Shared {
     user: Option<Auth>,
+    user_b: Option<Auth>,
     in_flight: Semaphore,
     limiter: Option<DefaultDirectRateLimiter>,
     sent: AtomicU64,
@@ -76,7 +77,8 @@ struct Shared {
 }
 
 impl HttpClient {
-    /// A client for `cfg`, authenticating as `user`.
+    /// A client for `cfg`, authenticating as `user` (and as `user_b` for [`Who::UserB`], see
+    /// [`HttpClient::with_user_b`]).
     pub fn new(
         cfg: HttpConfig,
         user: Option<Auth>,
@@ -115,10 +117,7 @@ impl HttpClient {
         };
         let redactor = Redactor::default();
         if let Some(auth) = &user {
-            for s in auth.static_secrets() {
-                redactor.add_secret(&s);
-            }
-            redactor.add_header(auth.header_name());
+            redact_auth(&redactor, auth);
         }
         for (name, value) in &cfg.extra_headers {
             if is_sensitive_header(name) {
@@ -128,6 +127,7 @@ impl HttpClient {
         let shared = Arc::new(Shared {
             in_flight: Semaphore::new(cfg.concurrency),
             user,
+            user_b: None,
             limiter,
             sent: AtomicU64::new(0),
             budget_spent: AtomicBool::new(false),
@@ -140,6 +140,38 @@ impl HttpClient {
             events,
             cancel,
         })
+    }
+
+    /// The same client with a second user's credentials for [`Who::UserB`] (their secrets redacted
+    /// like the user's). Call before the client is shared (it rebuilds the shared state).
+    pub fn with_user_b(self, user_b: Option<Auth>) -> Self {
+        let Some(auth) = user_b else {
+            return self;
+        };
+        redact_auth(&self.shared.redactor, &auth);
+        let shared = match Arc::try_unwrap(self.shared) {
+            Ok(mut s) => {
+                s.user_b = Some(auth);
+                Arc::new(s)
+            }
+            // Already shared: keep the shared state (and the user_b it has).
+            Err(shared) => shared,
+        };
+        HttpClient { shared, ..self }
+    }
+
+    /// True when a second user ([`Who::UserB`]) has credentials.
+    pub fn has_user_b(&self) -> bool {
+        self.shared.user_b.is_some()
+    }
+
+    /// The credentials `who` authenticates with, if any.
+    fn auth_of(&self, who: &Who) -> Option<&Auth> {
+        match who {
+            Who::User => self.shared.user.as_ref(),
+            Who::UserB => self.shared.user_b.as_ref(),
+            Who::Anonymous => None,
+        }
     }
 
     /// The same client (same identities, limits, counters) with another base URL.
@@ -214,8 +246,8 @@ impl HttpClient {
     /// Sends `req` as `who` and records the exchange. Never fails: a failed exchange carries its error.
     pub async fn send(&self, who: &Who, req: &RequestSpec) -> Exchange {
         let first = self.send_once(who, req).await;
-        if first.status() == Some(401) && *who == Who::User {
-            if let Some(auth) = &self.shared.user {
+        if first.status() == Some(401) {
+            if let Some(auth) = self.auth_of(who) {
                 if auth.invalidate().await {
                     return self.send_once(who, req).await;
                 }
@@ -228,8 +260,9 @@ impl HttpClient {
         let url = self.url_for(req);
         let mut headers: Vec<(String, String)> = Vec::new();
         for (n, v) in &self.cfg.extra_headers {
-            // An anonymous request must not carry credentials smuggled in through --header.
-            if *who == Who::Anonymous && is_sensitive_header(n) {
+            // An anonymous request must not carry credentials smuggled in through --header, and user
+            // B must not carry the user's (they would prove nothing about B).
+            if *who != Who::User && is_sensitive_header(n) {
                 continue;
             }
             headers.push((n.clone(), v.clone()));
@@ -240,23 +273,21 @@ impl HttpClient {
             headers: Vec::new(),
             body: req.body.as_ref().map(|b| Bytes::from(b.bytes.clone())),
         };
-        if *who == Who::User {
-            if let Some(auth) = &self.shared.user {
-                match auth.header(&self.client).await {
-                    Ok((n, v)) => {
-                        if let Some(token) = v.strip_prefix("Bearer ") {
-                            self.shared.redactor.add_secret(token);
-                        }
-                        headers.push((n, v));
+        if let Some(auth) = self.auth_of(who) {
+            match auth.header(&self.client).await {
+                Ok((n, v)) => {
+                    if let Some(token) = v.strip_prefix("Bearer ") {
+                        self.shared.redactor.add_secret(token);
                     }
-                    Err(e) => {
-                        recorded.headers = headers;
-                        return Exchange {
-                            request: recorded,
-                            error: Some(e),
-                            ..Default::default()
-                        };
-                    }
+                    headers.push((n, v));
+                }
+                Err(e) => {
+                    recorded.headers = headers;
+                    return Exchange {
+                        request: recorded,
+                        error: Some(e),
+                        ..Default::default()
+                    };
                 }
             }
         }
@@ -397,6 +428,14 @@ impl HttpClient {
         };
         self.send(&Who::Anonymous, &req).await
     }
+}
+
+/// Registers an identity's secrets and credential header with the redactor.
+fn redact_auth(redactor: &Redactor, auth: &Auth) {
+    for s in auth.static_secrets() {
+        redactor.add_secret(&s);
+    }
+    redactor.add_header(auth.header_name());
 }
 
 fn nonzero_one() -> std::num::NonZeroU32 {

@@ -15,8 +15,10 @@ use std::borrow::Cow;
 /// Who a request is sent as.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Who {
-    /// The scan's user (the `auth` of the request).
+    /// The scan's user (the `auth` of the request), user A.
     User,
+    /// The second user (the `auth_b` of the request), for checks that need two identities.
+    UserB,
     /// No credentials at all (extra `--header`s are still sent).
     Anonymous,
 }

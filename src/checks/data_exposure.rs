@@ -1,0 +1,420 @@
+//! API3 excessive data exposure: a successful answer carries secrets the client has no use for —
+//! password hashes, API keys and tokens, social security or payment card numbers.
+//!
+//! Passive: it reads the user's baseline answer and sends nothing. A field counts only when its name
+//! says what it is *and* its value has the shape of one (a masked `****1234` does not count); a value
+//! shaped like a bcrypt hash counts under any name. Tokens are not reported on operations that exist
+//! to hand them out (login, token, session, key endpoints). Documented or not, a secret in a response
+//! is reported; the leaked values are shortened in the evidence.
+
+use super::{Check, CheckMeta};
+use crate::engine::{ScanContext, Target};
+use crate::findings::{Finding, RiskFactors, Severity};
+use async_trait::async_trait;
+use serde_json::Value;
+
+/// The check.
+pub struct DataExposure;
+
+static META: CheckMeta = CheckMeta {
+    id: "NAT-API3-DATA-EXPOSURE",
+    title: "Excessive Data Exposure: the response carries secrets",
+    owasp: "API3",
+    cwe: "CWE-213",
+    severity: Severity::High,
+    description: "A successful response contains sensitive fields (password hashes, API keys, tokens, \
+                  social security or card numbers) that the client does not need: the API serialises \
+                  its stored objects instead of a response model.",
+    remediation: "Return an explicit response model (an allow-list of fields) for every operation; never \
+                  serialise storage objects. Keep password hashes and secrets out of responses entirely, \
+                  and mask numbers the user must recognise (****1234).",
+};
+
+/// What a sensitive field is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A password or its hash.
+    Password,
+    /// An API key, token, private key or client secret.
+    Secret,
+    /// A US social security number.
+    Ssn,
+    /// A payment card number.
+    Card,
+}
+
+/// One sensitive field found in a response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exposed {
+    /// JSON path, e.g. `password_hash` or `users[0].api_key`.
+    pub path: String,
+    pub kind: Kind,
+    /// The exposed value (to shorten it in evidence).
+    pub value: String,
+}
+
+/// Deepest nesting walked, and most array items looked at.
+const MAX_DEPTH: usize = 8;
+const MAX_ITEMS: usize = 50;
+
+/// Names whose any non-empty value is a password (or its hash).
+const PASSWORD_NAMES: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "passwordhash",
+    "hashedpassword",
+    "passworddigest",
+    "encryptedpassword",
+    "pwdhash",
+];
+
+/// The kind a field name announces, compared without case, `_` or `-`.
+pub fn kind_of_name(name: &str) -> Option<Kind> {
+    let n: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if n.contains("password") || n.contains("passwd") || PASSWORD_NAMES.contains(&n.as_str()) {
+        Some(Kind::Password)
+    } else if n == "ssn" || n.contains("socialsecurity") {
+        Some(Kind::Ssn)
+    } else if n.contains("cardnumber") || n.contains("creditcard") || n == "ccnumber" || n == "pan"
+    {
+        Some(Kind::Card)
+    } else if n.contains("csrf") || n.contains("xsrf") {
+        None
+    } else if n.contains("secret")
+        || n.contains("apikey")
+        || n.contains("privatekey")
+        || n.ends_with("token")
+    {
+        Some(Kind::Secret)
+    } else {
+        None
+    }
+}
+
+/// True for a masked or placeholder value: `****1234`, `xxxx-xxxx-xxxx-1234`, `[REDACTED]`.
+pub fn is_masked(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if ["redacted", "filtered", "hidden", "masked"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return true;
+    }
+    let chars = value.chars().filter(|c| !matches!(c, ' ' | '-' | '.'));
+    let (mut masks, mut visible) = (0usize, 0usize);
+    for c in chars {
+        if matches!(c, '*' | '•' | 'x' | 'X' | '#') {
+            masks += 1;
+        } else {
+            visible += 1;
+        }
+    }
+    masks >= 3 && masks >= visible
+}
+
+/// True for a password hash: bcrypt, argon2, scrypt, PBKDF2 or crypt(3) SHA formats.
+pub fn is_password_hash(value: &str) -> bool {
+    let bcrypt = value.len() == 60
+        && ["$2a$", "$2b$", "$2y$"]
+            .iter()
+            .any(|p| value.starts_with(p))
+        && value
+            .as_bytes()
+            .get(4..6)
+            .is_some_and(|cost| cost.iter().all(u8::is_ascii_digit));
+    bcrypt
+        || [
+            "$argon2",
+            "$scrypt$",
+            "$pbkdf2",
+            "pbkdf2_sha256$",
+            "$6$",
+            "$5$",
+        ]
+        .iter()
+        .any(|p| value.starts_with(p) && value.len() >= 30)
+}
+
+/// True for a value shaped like a key or token: at least 16 characters, no spaces, letters and
+/// digits both, and at least 80% of them letters and digits (a date is not).
+fn is_token_like(value: &str) -> bool {
+    value.len() >= 16
+        && !value.contains(char::is_whitespace)
+        && value.chars().any(|c| c.is_ascii_alphabetic())
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().filter(|c| c.is_ascii_alphanumeric()).count() * 10 >= value.len() * 8
+}
+
+/// True for a US social security number `123-45-6789` / `123456789` that is validly formed.
+pub fn is_ssn(value: &str) -> bool {
+    let digits: String = value.chars().filter(|c| *c != '-').collect();
+    let dashes_ok = !value.contains('-')
+        || (value.len() == 11 && value.as_bytes()[3] == b'-' && value.as_bytes()[6] == b'-');
+    if digits.len() != 9 || !digits.chars().all(|c| c.is_ascii_digit()) || !dashes_ok {
+        return false;
+    }
+    let (area, group, serial) = (&digits[..3], &digits[3..5], &digits[5..]);
+    area != "000" && area != "666" && !area.starts_with('9') && group != "00" && serial != "0000"
+}
+
+/// True when `digits` (ASCII digits only) passes the Luhn checksum.
+pub fn luhn(digits: &str) -> bool {
+    let mut sum = 0u32;
+    for (i, c) in digits.chars().rev().enumerate() {
+        let Some(mut d) = c.to_digit(10) else {
+            return false;
+        };
+        if i % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    !digits.is_empty() && sum % 10 == 0
+}
+
+/// True for a payment card number: 13–19 digits (spaces or dashes allowed) passing Luhn.
+pub fn is_card_number(value: &str) -> bool {
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
+    {
+        return false;
+    }
+    let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+    (13..=19).contains(&digits.len()) && luhn(&digits)
+}
+
+/// Whether a field `name` with `value` exposes a secret, and of which kind.
+pub fn classify(name: &str, value: &Value) -> Option<Kind> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        // Numbers only matter as card or social security numbers.
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    if text.is_empty() || is_masked(&text) {
+        return None;
+    }
+    if value.is_string() && is_password_hash(&text) {
+        return Some(Kind::Password);
+    }
+    let kind = kind_of_name(name)?;
+    let shows = match kind {
+        Kind::Password => {
+            let n = name.replace(['_', '-'], "").to_ascii_lowercase();
+            // `password_changed_at` is no password; `password_sha1` holding a digest is.
+            let hashed = ["hash", "digest", "crypt", "sha", "md5"]
+                .iter()
+                .any(|w| n.contains(w));
+            value.is_string()
+                && (PASSWORD_NAMES.contains(&n.as_str()) || (hashed && is_token_like(&text)))
+        }
+        Kind::Secret => value.is_string() && is_token_like(&text),
+        Kind::Ssn => is_ssn(&text),
+        Kind::Card => is_card_number(&text),
+    };
+    shows.then_some(kind)
+}
+
+/// Every exposed secret in a JSON body, in document order.
+pub fn find_exposed(body: &Value) -> Vec<Exposed> {
+    let mut out = Vec::new();
+    walk(body, "", 0, &mut out);
+    out
+}
+
+fn walk(v: &Value, path: &str, depth: usize, out: &mut Vec<Exposed>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                if let Some(kind) = classify(k, child) {
+                    let value = match child {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    out.push(Exposed {
+                        path: p,
+                        kind,
+                        value,
+                    });
+                } else {
+                    walk(child, &p, depth + 1, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().take(MAX_ITEMS).enumerate() {
+                walk(item, &format!("{path}[{i}]"), depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// True for operations that exist to hand out credentials (their tokens are the point).
+fn issues_credentials(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    [
+        "login",
+        "logon",
+        "signin",
+        "sign-in",
+        "token",
+        "oauth",
+        "auth",
+        "session",
+        "key",
+        "credential",
+    ]
+    .iter()
+    .any(|w| p.contains(w))
+}
+
+/// A leaked value as evidence shows it: its first characters and its length.
+fn shorten(value: &str) -> String {
+    let head: String = value.chars().take(6).collect();
+    format!("{head}…[{} chars, shortened by nat]", value.chars().count())
+}
+
+#[async_trait]
+impl Check for DataExposure {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn applies(&self, target: &Target<'_>) -> bool {
+        target.baseline.response.as_ref().is_some_and(|r| {
+            r.is_success() && r.header("content-type").is_some_and(|c| c.contains("json"))
+        })
+    }
+
+    async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
+        let Some(body) = target.baseline.response.as_ref().and_then(|r| r.json()) else {
+            return vec![];
+        };
+        let credential_op = issues_credentials(&target.op.path) || target.op.method != "GET";
+        let exposed: Vec<Exposed> = find_exposed(&body)
+            .into_iter()
+            .filter(|e| !(e.kind == Kind::Secret && credential_op))
+            .collect();
+        if exposed.is_empty() {
+            return vec![];
+        }
+        let mut evidence = ctx.evidence(target.baseline);
+        for e in &exposed {
+            if e.value.chars().count() > 6 {
+                evidence.response = evidence.response.replace(&e.value, &shorten(&e.value));
+            }
+        }
+        let location: Vec<&str> = exposed.iter().map(|e| e.path.as_str()).collect();
+        vec![META.finding(
+            target,
+            META.severity,
+            &location.join(","),
+            evidence,
+            RiskFactors::default(),
+        )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const BCRYPT: &str = "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW";
+
+    #[test]
+    fn secrets_by_name_and_shape() {
+        assert_eq!(BCRYPT.len(), 60);
+        assert_eq!(
+            classify("password_hash", &json!(BCRYPT)),
+            Some(Kind::Password)
+        );
+        // A bcrypt hash under any name.
+        assert_eq!(classify("h", &json!(BCRYPT)), Some(Kind::Password));
+        assert_eq!(
+            classify("password", &json!("hunter2")),
+            Some(Kind::Password)
+        );
+        assert_eq!(
+            classify("api_key", &json!("nk_live_7f3a9c2e41b86d05f1e2a9b7")),
+            Some(Kind::Secret)
+        );
+        assert_eq!(
+            classify("refreshToken", &json!("dGhpcyBpcyBhIHJlZnJlc2g")),
+            Some(Kind::Secret)
+        );
+        assert_eq!(classify("ssn", &json!("123-45-6789")), Some(Kind::Ssn));
+        assert_eq!(
+            classify("card_number", &json!("4111 1111 1111 1111")),
+            Some(Kind::Card)
+        );
+        assert_eq!(
+            classify("credit_card", &json!(4111111111111111u64)),
+            Some(Kind::Card)
+        );
+    }
+
+    #[test]
+    fn masked_empty_and_harmless_values_are_not() {
+        for (name, value) in [
+            ("password", json!("")),
+            ("password", json!("********")),
+            ("password", json!(null)),
+            ("password_set", json!(true)),
+            ("password_changed_at", json!("2024-01-01T00:00:00Z")),
+            ("api_key", json!("[REDACTED]")),
+            ("api_key", json!("short")),
+            ("token_type", json!("bearer")),
+            ("csrf_token", json!("a8f5f167f44f4964e6c998dee827110c")),
+            ("card_number", json!("**** **** **** 1111")),
+            ("card_number", json!("xxxx-xxxx-xxxx-1111")),
+            // Not Luhn-valid, or too short.
+            ("card_number", json!("4111 1111 1111 1112")),
+            ("card_number", json!("411111")),
+            ("ssn", json!("***-**-6789")),
+            ("ssn", json!("000-12-3456")),
+            ("ssn", json!("666-12-3456")),
+            ("ssn", json!("12-345-6789")),
+            ("email", json!("alice@nat-demo.test")),
+            ("id", json!(4111111111111111u64)),
+        ] {
+            assert_eq!(classify(name, &value), None, "{name}: {value}");
+        }
+    }
+
+    #[test]
+    fn luhn_checksum() {
+        assert!(luhn("4111111111111111"));
+        assert!(luhn("378282246310005"));
+        assert!(!luhn("4111111111111112"));
+        assert!(!luhn(""));
+    }
+
+    #[test]
+    fn nested_fields_are_found_with_their_path() {
+        let body = json!({"users": [{"id": 1, "name": "a", "password_hash": BCRYPT}], "total": 1});
+        let found = find_exposed(&body);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].path, "users[0].password_hash");
+        assert!(find_exposed(&json!({"id": 1, "name": "alice", "email": "a@x"})).is_empty());
+        assert!(shorten(BCRYPT).starts_with("$2b$12…[60 chars"));
+    }
+}
