@@ -30,7 +30,10 @@ fn peak_rss_kib(args: &[&str]) -> u64 {
         .stdout(Stdio::piped())
         .output()
         .expect("helper process");
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0)
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
 }
 
 fn child_mode(args: &str) {
@@ -56,7 +59,10 @@ fn main() {
         child_mode(&args);
         return;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap()).await.expect("demo");
         let request = || {
@@ -106,8 +112,14 @@ fn main() {
     let floor = peak_rss_kib(&["demo", "--help"]);
     println!("peak memory (RSS):");
     println!("  nat demo        {:>8.1} MiB", full as f64 / 1024.0);
-    println!("  nat demo --help {:>8.1} MiB (process floor)", floor as f64 / 1024.0);
+    println!(
+        "  nat demo --help {:>8.1} MiB (process floor)",
+        floor as f64 / 1024.0
+    );
     if floor > 0 {
-        println!("  ratio           {:>8.2}x the floor", full as f64 / floor as f64);
+        println!(
+            "  ratio           {:>8.2}x the floor",
+            full as f64 / floor as f64
+        );
     }
 }

@@ -221,7 +221,10 @@ fn validate_sarif(path: &Path) {
              !!!!! Install it with `npm i -g @microsoft/sarif-multitool@5.7.0` (see .ci/run).\n"
         );
         // CI installs it: there, a missing validator is a failure, not a skip.
-        assert!(std::env::var("CI").is_err(), "CI must provide the SARIF validator");
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must provide the SARIF validator"
+        );
         return;
     };
     // The npm package's launcher runs the tool through a shell (`spawnSync(.., {shell: true})`), so

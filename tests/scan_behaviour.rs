@@ -449,7 +449,14 @@ fn ctrl_c_stops_the_scan_cleanly_and_still_prints_partial_results() {
     let child = std::process::Command::new(bin)
         .args(["scan", &server.url(), "--spec"])
         .arg(spec.path())
-        .args(["--concurrency", "1", "--format", "json", "--fail-on", "none"])
+        .args([
+            "--concurrency",
+            "1",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -462,11 +469,20 @@ fn ctrl_c_stops_the_scan_cleanly_and_still_prints_partial_results() {
     // SAFETY: sending SIGINT to our own child process.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a report after Ctrl-C");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("a report after Ctrl-C");
     assert_eq!(report["scan"]["partial"], true);
     let tested = report["summary"]["operations_tested"].as_u64().unwrap();
-    assert!(tested < 30, "the scan went on after Ctrl-C ({tested} operations)");
+    assert!(
+        tested < 30,
+        "the scan went on after Ctrl-C ({tested} operations)"
+    );
     assert!(server.seen().len() < 30);
 }
 
@@ -490,12 +506,16 @@ fn oauth2_token_is_fetched_cached_refreshed_on_401_and_never_reported() {
                 return Reply::json(401, r#"{"error":"invalid_client"}"#);
             }
             let n = i2.fetch_add(1, Ordering::SeqCst) + 1;
-            return Reply::json(200, &format!(r#"{{"access_token":"access-{n}-abcdef","expires_in":3600}}"#));
+            return Reply::json(
+                200,
+                &format!(r#"{{"access_token":"access-{n}-abcdef","expires_in":3600}}"#),
+            );
         }
         // The first token "expires" at once: only the second is accepted.
         if req.header("authorization") == Some("Bearer access-2-abcdef") {
             let mut r = Reply::json(200, r#"{"id":1}"#);
-            r.headers.push(("X-Content-Type-Options".into(), "nosniff".into()));
+            r.headers
+                .push(("X-Content-Type-Options".into(), "nosniff".into()));
             r.headers.push(("Cache-Control".into(), "no-store".into()));
             r
         } else {
@@ -506,15 +526,37 @@ fn oauth2_token_is_fetched_cached_refreshed_on_401_and_never_reported() {
     let out = nat()
         .args(["scan", &server.url(), "--spec"])
         .arg(spec.path())
-        .args(["--oauth2-token-url", &format!("{}/token", server.url()), "--oauth2-client-id", "cid"])
-        .args(["--quiet", "--format", "json", "--fail-on", "none", "--concurrency", "1"])
+        .args([
+            "--oauth2-token-url",
+            &format!("{}/token", server.url()),
+            "--oauth2-client-id",
+            "cid",
+        ])
+        .args([
+            "--quiet",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--concurrency",
+            "1",
+        ])
         .env("NAT_OAUTH2_CLIENT_SECRET", "csecret-xyz")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // One token, rejected; one refresh; then cached for the rest of the scan.
     assert_eq!(issued.load(Ordering::SeqCst), 2, "tokens issued");
-    let ok = server.seen().iter().filter(|s| s.header("authorization") == Some("Bearer access-2-abcdef")).count();
+    let ok = server
+        .seen()
+        .iter()
+        .filter(|s| s.header("authorization") == Some("Bearer access-2-abcdef"))
+        .count();
     assert!(ok >= 2, "the refreshed token was not reused");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains("access-2-abcdef") && !stdout.contains("csecret-xyz"));
@@ -530,12 +572,30 @@ fn extra_headers_and_proxy_carry_every_request() {
     let out = nat()
         .args(["scan", "http://127.0.0.1:9", "--spec"])
         .arg(spec.path())
-        .args(["--proxy", &proxy.url(), "--header", "X-Scan-Run: 42", "--quiet", "--fail-on", "none"])
+        .args([
+            "--proxy",
+            &proxy.url(),
+            "--header",
+            "X-Scan-Run: 42",
+            "--quiet",
+            "--fail-on",
+            "none",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let seen = proxy.seen();
     assert!(!seen.is_empty());
-    assert!(seen.iter().all(|s| s.path.starts_with("http://127.0.0.1:9/")), "{:?}", seen.iter().map(|s| &s.path).collect::<Vec<_>>());
+    assert!(
+        seen.iter()
+            .all(|s| s.path.starts_with("http://127.0.0.1:9/")),
+        "{:?}",
+        seen.iter().map(|s| &s.path).collect::<Vec<_>>()
+    );
     assert!(seen.iter().all(|s| s.header("x-scan-run") == Some("42")));
 }
