@@ -62,41 +62,31 @@ impl Check for AuthBypass {
             unauthenticated: true,
             state_changing: target.op.is_state_changing(),
         };
-        let anonymous = ctx.send(&Who::Anonymous, target.request).await;
-        if anonymous
-            .response
-            .as_ref()
-            .is_some_and(|r| same_resource(baseline, r))
-        {
-            return vec![META.finding(
-                target,
-                META.severity,
-                "no-credentials",
-                ctx.evidence(&anonymous),
-                factors,
-            )];
+        // No credentials at all, then an invalid credential in the scheme the operation uses.
+        let mut attempts = vec![("no-credentials", target.request.clone())];
+        if let Some(header) = invalid_credential(ctx, target) {
+            let mut req: RequestSpec = target.request.clone();
+            req.headers.push(header);
+            attempts.push(("invalid-credentials", req));
         }
-        if ctx.should_stop() {
-            return vec![];
-        }
-        let Some(header) = invalid_credential(ctx, target) else {
-            return vec![];
-        };
-        let mut req: RequestSpec = target.request.clone();
-        req.headers.push(header);
-        let invalid = ctx.send(&Who::Anonymous, &req).await;
-        if invalid
-            .response
-            .as_ref()
-            .is_some_and(|r| same_resource(baseline, r))
-        {
-            return vec![META.finding(
-                target,
-                META.severity,
-                "invalid-credentials",
-                ctx.evidence(&invalid),
-                factors,
-            )];
+        for (location, req) in attempts {
+            if ctx.should_stop() {
+                break;
+            }
+            let ex = ctx.send(&Who::Anonymous, &req).await;
+            if ex
+                .response
+                .as_ref()
+                .is_some_and(|r| same_resource(baseline, r))
+            {
+                return vec![META.finding(
+                    target,
+                    META.severity,
+                    location,
+                    ctx.evidence(&ex),
+                    factors,
+                )];
+            }
         }
         vec![]
     }
