@@ -27,10 +27,15 @@ fn main() {
         eprintln!("{} missing: nothing to measure", root.display());
         return;
     }
-    println!("{:<70} {:>6} {:>10} {:>10} {:>7}", "file", "ops", "nat ms", "parse ms", "ratio");
+    println!(
+        "{:<70} {:>6} {:>10} {:>10} {:>7}",
+        "file", "ops", "nat ms", "parse ms", "ratio"
+    );
     for rel in FILES {
         let path = root.join(rel);
-        let Ok(bytes) = std::fs::read(&path) else { continue };
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
         let yaml = rel.ends_with(".yml") || rel.ends_with(".yaml");
         let mut load = Vec::new();
         let mut parse = Vec::new();
