@@ -102,8 +102,7 @@ async fn a_stored_read_only_property_is_proven_and_put_back() {
     let last_put = s
         .seen()
         .into_iter()
-        .filter(|r| r.method == "PUT" && String::from_utf8_lossy(&r.body).contains("karma"))
-        .next_back()
+        .rfind(|r| r.method == "PUT" && String::from_utf8_lossy(&r.body).contains("karma"))
         .unwrap();
     let body: Value = serde_json::from_slice(&last_put.body).unwrap();
     assert_eq!(body["karma"], 3);
