@@ -5,7 +5,8 @@
 //! answer names the user (a field equal to the token's `sub`): a token for another subject (user B's
 //! `sub` when B has a JWT, else `nat-forged-subject`), minted with the cracked secret, must answer 2xx
 //! with that field now naming the forged subject, while a garbage token is rejected with 401/403. The
-//! cracked secret and the forged token are registered with the redactor and never reach the report.
+//! cracked secret and the forged token are registered with the redactor and never reach the report
+//! (secrets under 4 characters are too short to mask as text; nat never writes them anywhere itself).
 
 use super::auth_bypass::INVALID_TOKEN;
 use super::{Check, CheckMeta};
