@@ -9,6 +9,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-API1-BOLA", "GET /vuln/documents/{document_id}"),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/reports/{report_id}"),
     ("NAT-API3-DATA-EXPOSURE", "GET /vuln/users/{user_id}"),
+    ("NAT-API3-MASS-ASSIGNMENT", "PATCH /vuln/account"),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/session"),
     ("NAT-API2-JWT-UNVERIFIED", "GET /vuln/jwt/me"),
     ("NAT-API8-CORS", "GET /vuln/cors/profile"),
@@ -104,6 +105,22 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .response
         .contains("\"password_hash\":\"$2b$12…[60 chars"));
     assert!(!exposure.evidence.response.contains("R9h/cIPz0gi"));
+    // Mass assignment evidence: read, write, read-back showing the written values, restored.
+    let mass = report
+        .findings
+        .iter()
+        .find(|f| f.check == "NAT-API3-MASS-ASSIGNMENT")
+        .unwrap();
+    assert!(mass
+        .evidence
+        .request
+        .contains("# write is_admin, role (as the user, own object)\nPATCH /api/v1/vuln/account "));
+    assert!(mass
+        .evidence
+        .request
+        .ends_with("# nat wrote the original values back (confirmed by a read)"));
+    let read_after = mass.evidence.response.split("# read after").nth(1).unwrap();
+    assert!(read_after.contains("\"is_admin\":true") && read_after.contains("\"role\":\"admin\""));
     for f in &report.findings {
         assert!(
             f.evidence.request.contains("HTTP/1.1"),
@@ -113,6 +130,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         assert!(
             f.evidence.response.starts_with("HTTP/")
                 || f.evidence.response.starts_with("# condition")
+                || f.evidence.response.starts_with("# read before")
         );
     }
 }

@@ -7,6 +7,8 @@ mod cors;
 pub mod data_exposure;
 mod headers;
 mod jwt;
+pub mod jwt_weak_secret;
+pub mod mass_assignment;
 mod robustness;
 pub mod signatures;
 pub mod similarity;
@@ -19,6 +21,8 @@ pub use cors::Cors;
 pub use data_exposure::DataExposure;
 pub use headers::SecurityHeaders;
 pub use jwt::JwtUnverified;
+pub use jwt_weak_secret::JwtWeakSecret;
+pub use mass_assignment::MassAssignment;
 pub use robustness::Robustness;
 pub use sqli::SqlInjection;
 pub use verbose_errors::VerboseErrors;
@@ -89,6 +93,8 @@ pub static CHECKS: &[&dyn Check] = &[
     &AuthBypass,
     &DataExposure,
     &JwtUnverified,
+    &JwtWeakSecret,
+    &MassAssignment,
     &Cors,
     &SecurityHeaders,
     &VerboseErrors,

@@ -3,7 +3,9 @@
 //!
 //! Vulnerable routes live under `/api/v1/vuln/…`, their fixed twins under `/api/v1/fixed/…`.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderValue};
@@ -47,6 +49,16 @@ pub struct Req {
 pub struct State {
     db: Db,
     next_order: AtomicU64,
+    /// The account records of this server instance, by (vulnerable twin?, user id).
+    accounts: Mutex<HashMap<(bool, i64), Account>>,
+}
+
+/// A user's stored account (`/{vuln,fixed}/account`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Account {
+    name: String,
+    role: String,
+    is_admin: bool,
 }
 
 impl State {
@@ -56,6 +68,7 @@ impl State {
         Ok(State {
             db,
             next_order: AtomicU64::new(1),
+            accounts: Mutex::new(HashMap::new()),
         })
     }
 }
@@ -92,6 +105,8 @@ enum Route<'a> {
     FixedDocument(&'a str),
     VulnUser(&'a str),
     FixedUser(&'a str),
+    VulnAccount,
+    FixedAccount,
 }
 
 impl Route<'_> {
@@ -126,6 +141,8 @@ impl Route<'_> {
             ["fixed", "documents", id] => Route::FixedDocument(id),
             ["vuln", "users", id] => Route::VulnUser(id),
             ["fixed", "users", id] => Route::FixedUser(id),
+            ["vuln", "account"] => Route::VulnAccount,
+            ["fixed", "account"] => Route::FixedAccount,
             _ => return None,
         };
         // An empty path parameter (`/vuln/products/`) is no route.
@@ -148,12 +165,13 @@ impl Route<'_> {
         }
     }
 
-    fn method(self) -> Method {
+    fn methods(self) -> &'static [Method] {
         match self {
             Route::VulnSearch | Route::FixedSearch | Route::VulnOrders | Route::FixedOrders => {
-                Method::POST
+                &[Method::POST]
             }
-            _ => Method::GET,
+            Route::VulnAccount | Route::FixedAccount => &[Method::GET, Method::PATCH],
+            _ => &[Method::GET],
         }
     }
 }
@@ -182,20 +200,21 @@ pub fn handle(state: &State, req: &Req) -> Resp {
             "There is no such route.",
         ));
     };
-    let allow = format!("{}, HEAD, OPTIONS", route.method());
-    let allow = if route.method() == Method::GET {
-        "GET, HEAD, OPTIONS"
-    } else {
-        allow.as_str()
-    };
+    let methods = route.methods();
+    let mut allow: Vec<&str> = methods.iter().map(Method::as_str).collect();
+    if methods.contains(&Method::GET) {
+        allow.insert(1, "HEAD");
+    }
+    allow.push("OPTIONS");
+    let allow = allow.join(", ");
     let resp = if req.method == Method::OPTIONS {
-        options(allow)
-    } else if req.method == route.method()
-        || (req.method == Method::HEAD && route.method() == Method::GET)
+        options(&allow)
+    } else if methods.contains(&req.method)
+        || (req.method == Method::HEAD && methods.contains(&Method::GET))
     {
         dispatch(state, req, route)
     } else {
-        method_not_allowed(allow)
+        method_not_allowed(&allow)
     };
     let resp = cors(route, req, resp);
     if route == Route::VulnHeaders {
@@ -244,6 +263,8 @@ fn dispatch(state: &State, req: &Req, route: Route<'_>) -> Resp {
         Route::FixedDocument(id) => authed(req, |user| fixed_document(user, id)),
         Route::VulnUser(id) => authed(req, |user| vuln_user(user, id)),
         Route::FixedUser(id) => authed(req, |user| fixed_user(user, id)),
+        Route::VulnAccount => authed(req, |user| account(state, req, user, true)),
+        Route::FixedAccount => authed(req, |user| account(state, req, user, false)),
     }
 }
 
@@ -558,6 +579,58 @@ fn fixed_user(user: User, raw: &str) -> Resp {
         Some(v) => json_resp(StatusCode::OK, &v),
         None => not_found(),
     }
+}
+
+// ----- mass assignment -----
+
+fn account_json(user: User, a: &Account) -> Value {
+    json!({
+        "id": user.id,
+        "name": a.name,
+        "email": format!("{}@nat-demo.test", user.name),
+        "role": a.role,
+        "is_admin": a.is_admin,
+    })
+}
+
+/// The caller's own account: `GET` reads it, `PATCH` changes its `name` (1–100 characters) and
+/// answers 204. VULNERABLE (`vulnerable`): the body is bound to the stored record, so `role` and
+/// `is_admin` are written too. FIXED: only `name` is read from the body; anything else is ignored.
+fn account(state: &State, req: &Req, user: User, vulnerable: bool) -> Resp {
+    let mut accounts = state.accounts.lock().unwrap_or_else(|e| e.into_inner());
+    let stored = accounts
+        .entry((vulnerable, user.id))
+        .or_insert_with(|| Account {
+            name: user.name.to_string(),
+            role: "user".into(),
+            is_admin: false,
+        });
+    if req.method != Method::PATCH {
+        return json_resp(StatusCode::OK, &account_json(user, stored));
+    }
+    let Some(Value::Object(body)) = json_body(req) else {
+        return bad_request("The body must be a JSON object.");
+    };
+    let mut next = stored.clone();
+    match body.get("name") {
+        None => {}
+        Some(Value::String(n)) if (1..=MAX_NAME).contains(&n.chars().count()) => {
+            next.name = n.clone();
+        }
+        Some(_) => return bad_request("name must be a string of 1 to 100 characters."),
+    }
+    if vulnerable {
+        if let Some(Value::String(role)) = body.get("role") {
+            next.role = role.chars().take(MAX_NAME).collect();
+        }
+        if let Some(Value::Bool(admin)) = body.get("is_admin") {
+            next.is_admin = *admin;
+        }
+    }
+    *stored = next;
+    let mut resp = Response::new(Bytes::new());
+    *resp.status_mut() = StatusCode::NO_CONTENT;
+    resp
 }
 
 // ----- JWT -----

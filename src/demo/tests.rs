@@ -158,10 +158,12 @@ async fn openapi_describes_every_route() {
         "/fixed/documents/{document_id}",
         "/vuln/users/{user_id}",
         "/fixed/users/{user_id}",
+        "/vuln/account",
+        "/fixed/account",
     ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
-    assert_eq!(paths.len(), 28);
+    assert_eq!(paths.len(), 30);
     assert_eq!(paths["/health"]["get"]["security"], json!([]));
     for (path, item) in paths {
         for (_, op) in item.as_object().unwrap() {
@@ -183,7 +185,7 @@ async fn openapi_describes_every_route() {
     }
     // Structurally a valid OpenAPI 3.0 document.
     let parsed: openapiv3::OpenAPI = serde_json::from_str(openapi_json()).unwrap();
-    assert_eq!(parsed.paths.paths.len(), 28);
+    assert_eq!(parsed.paths.paths.len(), 30);
     demo.server.stop().await;
 }
 
@@ -748,6 +750,62 @@ async fn excessive_data_exposure_users() {
         );
         assert_401(&demo.get(&format!("/{twin}/users/1"), None).await);
     }
+    demo.server.stop().await;
+}
+
+#[tokio::test]
+async fn mass_assignment_account() {
+    let demo = Demo::start().await;
+    let (alice, bob) = (user_token(), second_user_token());
+    let patch = |twin: &'static str, token: String, body: Value| {
+        let demo = &demo;
+        async move {
+            demo.send(
+                Method::PATCH,
+                &format!("/{twin}/account"),
+                Some(&token),
+                &[],
+                Some(body),
+            )
+            .await
+        }
+    };
+    let sneaky = json!({"name": "Alice L", "role": "admin", "is_admin": true});
+    for twin in ["vuln", "fixed"] {
+        let a = demo.get(&format!("/{twin}/account"), Some(&alice)).await;
+        assert_eq!(
+            a.json(),
+            json!({"id": 1, "name": "alice", "email": "alice@nat-demo.test",
+                   "role": "user", "is_admin": false})
+        );
+        assert_401(&demo.get(&format!("/{twin}/account"), None).await);
+        assert_eq!(patch(twin, alice.clone(), sneaky.clone()).await.status, 204);
+        for bad in [json!({"name": ""}), json!({"name": 7}), json!([1])] {
+            assert_problem(&patch(twin, alice.clone(), bad).await, 400);
+        }
+    }
+    // VULNERABLE: role and is_admin were stored, for alice only.
+    let a = demo.get("/vuln/account", Some(&alice)).await.json();
+    assert_eq!(
+        (&a["name"], &a["role"], &a["is_admin"]),
+        (&json!("Alice L"), &json!("admin"), &json!(true))
+    );
+    let b = demo.get("/vuln/account", Some(&bob)).await.json();
+    assert_eq!(
+        (&b["role"], &b["is_admin"]),
+        (&json!("user"), &json!(false))
+    );
+    // FIXED: only the name changed.
+    let a = demo.get("/fixed/account", Some(&alice)).await.json();
+    assert_eq!(
+        (&a["name"], &a["role"], &a["is_admin"]),
+        (&json!("Alice L"), &json!("user"), &json!(false))
+    );
+    // Each server instance has its own accounts.
+    let other = Demo::start().await;
+    let a = other.get("/vuln/account", Some(&alice)).await.json();
+    assert_eq!(a["role"], "user");
+    other.server.stop().await;
     demo.server.stop().await;
 }
 

@@ -215,6 +215,14 @@ impl HttpClient {
         Some(token)
     }
 
+    /// User B's bearer token, if B authenticates with one (fetched for OAuth2).
+    pub async fn user_b_bearer_token(&self) -> Option<String> {
+        let auth = self.shared.user_b.as_ref()?;
+        let token = auth.bearer_token(&self.client).await.ok().flatten()?;
+        self.shared.redactor.add_secret(&token);
+        Some(token)
+    }
+
     /// Redacted evidence for an exchange.
     pub fn evidence(&self, ex: &Exchange) -> Evidence {
         self.shared.redactor.evidence(ex)
