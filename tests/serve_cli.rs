@@ -606,3 +606,67 @@ fn wrong_api_key_exits_2_with_the_problem() {
         .code(3)
         .stderr(contains("cannot reach the nat server"));
 }
+
+/// Regression: with sled 0.34, a flush (every `POST /scans`) overlapping the batch that stores a
+/// finished scan's findings deadlocked the whole server. Scans finish while POSTs keep coming.
+#[test]
+fn concurrent_posts_while_scans_finish_do_not_hang_the_server() {
+    let s = Setup::start();
+    let body = serde_json::json!({
+        "url": s.target,
+        "auth": {"type": "bearer", "token": s.token},
+        "options": {"concurrency": 2},
+    });
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let created = rt.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(4);
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (client, body) = (client.clone(), body.clone());
+            let (url, key) = (format!("{}/scans", s.server), s.key.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut n = 0;
+                while Instant::now() < deadline {
+                    let resp = client
+                        .post(&url)
+                        .bearer_auth(&key)
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("the server answers (no deadlock)");
+                    assert_eq!(resp.status().as_u16(), 201);
+                    n += 1;
+                }
+                n
+            }));
+        }
+        let mut total = 0;
+        for t in tasks {
+            total += t.await.expect("task");
+        }
+        total
+    });
+    assert!(created > 8, "{created} scans created");
+    // The server still answers, and its workers still finish scans.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = s
+            .nat()
+            .args(["scans", "list", "--status", "complete", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let list: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        if list["total"].as_u64().unwrap_or(0) >= 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no scan completed: {list}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
