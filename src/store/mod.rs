@@ -196,9 +196,18 @@ impl Store {
     }
 
     /// Waits until every write so far is on disk.
+    ///
+    /// A blocking flush on tokio's blocking pool, not sled's `flush_async`: that one waits inside
+    /// sled's own small I/O thread pool for a buffer write queued on the same pool, so a handful of
+    /// concurrent flushes (concurrent `POST /scans`) took every thread and hung the server for good.
     pub async fn flush(&self) -> Result<()> {
-        self.db.flush_async().await?;
-        Ok(())
+        let db = self.db.clone();
+        match tokio::task::spawn_blocking(move || db.flush()).await {
+            Ok(flushed) => flushed.map(drop).map_err(StoreError::from),
+            Err(e) => Err(StoreError::Db(sled::Error::Io(std::io::Error::other(
+                format!("the flush task failed: {e}"),
+            )))),
+        }
     }
 
     /// Flushes synchronously (for the CLI's key commands and shutdown).
