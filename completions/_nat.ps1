@@ -29,6 +29,9 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('spec', 'spec', [CompletionResultType]::ParameterValue, 'Load an API description and list its operations')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run nat''s deliberately vulnerable demo API and scan it')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Render a saved JSON report in another format, without scanning')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the team server: the REST API under /api/v1, scans and API keys in a data dir')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage the team server''s API keys in its data dir (while no server holds it)')
+            [CompletionResult]::new('scans', 'scans', [CompletionResultType]::ParameterValue, 'List, show, cancel scans of a team server and fetch their findings and reports')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -59,6 +62,8 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones')
             [CompletionResult]::new('--suppressions', '--suppressions', [CompletionResultType]::ParameterName, 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'API key for --server (prefer the environment variable)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the effective scan request (secrets redacted) as JSON and exit without scanning')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept invalid TLS certificates')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress on stderr, only errors')
@@ -113,11 +118,183 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'nat;serve' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on (port 0: any free port)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the server''s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Scans that run at once; the others wait as `queued`')
+            [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Requests per minute per API key, e.g. ''300'' or ''300/min'' (also ''N/s'') [default: unlimited]')
+            [CompletionResult]::new('--allow-target', '--allow-target', [CompletionResultType]::ParameterName, 'Only scan targets matching this glob on the host (''*.staging.example.com''), host:port or the whole URL (repeatable) [default: any target]')
+            [CompletionResult]::new('--no-loopback', '--no-loopback', [CompletionResultType]::ParameterName, 'Refuse loopback targets (127.0.0.0/8, ::1)')
+            [CompletionResult]::new('--no-private', '--no-private', [CompletionResultType]::ParameterName, 'Refuse private-network targets (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'nat;keys' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the server''s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print it once, alone on the last line of stdout')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the keys: id, name, role, created, prefix (never the key itself)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke (delete) a key by its id')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nat;keys;create' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name to tell the key apart (1 to 100 characters), e.g. ''ci''')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'What the key may do: read (GET only), scan (also start and cancel scans, triage findings), admin (also manage keys)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the server''s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'nat;keys;list' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the server''s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the keys as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'nat;keys;revoke' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the server''s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'nat;keys;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print it once, alone on the last line of stdout')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the keys: id, name, role, created, prefix (never the key itself)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke (delete) a key by its id')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nat;keys;help;create' {
+            break
+        }
+        'nat;keys;help;list' {
+            break
+        }
+        'nat;keys;help;revoke' {
+            break
+        }
+        'nat;keys;help;help' {
+            break
+        }
+        'nat;scans' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'API key for --server (prefer the environment variable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List scans, newest first')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one scan: status, progress, times, reason of a failure')
+            [CompletionResult]::new('findings', 'findings', [CompletionResultType]::ParameterValue, 'List a scan''s findings')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Print a complete scan''s report')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running scan (it ends `failed`, reason `cancelled`)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nat;scans;list' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only scans with this status')
+            [CompletionResult]::new('--page', '--page', [CompletionResultType]::ParameterName, 'Page to show')
+            [CompletionResult]::new('--per-page', '--per-page', [CompletionResultType]::ParameterName, 'Scans per page (at most 100)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'API key for --server (prefer the environment variable)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the server''s JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'nat;scans;show' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'API key for --server (prefer the environment variable)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the server''s JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'nat;scans;findings' {
+            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Only findings of this severity')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only findings with this triage status')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'API key for --server (prefer the environment variable)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the findings (with evidence) as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'nat;scans;report' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Format of the report')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to this file instead of stdout')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'API key for --server (prefer the environment variable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'nat;scans;cancel' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'API key for --server (prefer the environment variable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'nat;scans;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List scans, newest first')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one scan: status, progress, times, reason of a failure')
+            [CompletionResult]::new('findings', 'findings', [CompletionResultType]::ParameterValue, 'List a scan''s findings')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Print a complete scan''s report')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running scan (it ends `failed`, reason `cancelled`)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nat;scans;help;list' {
+            break
+        }
+        'nat;scans;help;show' {
+            break
+        }
+        'nat;scans;help;findings' {
+            break
+        }
+        'nat;scans;help;report' {
+            break
+        }
+        'nat;scans;help;cancel' {
+            break
+        }
+        'nat;scans;help;help' {
+            break
+        }
         'nat;help' {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan a live API for the OWASP API Security Top 10')
             [CompletionResult]::new('spec', 'spec', [CompletionResultType]::ParameterValue, 'Load an API description and list its operations')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run nat''s deliberately vulnerable demo API and scan it')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Render a saved JSON report in another format, without scanning')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the team server: the REST API under /api/v1, scans and API keys in a data dir')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage the team server''s API keys in its data dir (while no server holds it)')
+            [CompletionResult]::new('scans', 'scans', [CompletionResultType]::ParameterValue, 'List, show, cancel scans of a team server and fetch their findings and reports')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -131,6 +308,47 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             break
         }
         'nat;help;report' {
+            break
+        }
+        'nat;help;serve' {
+            break
+        }
+        'nat;help;keys' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print it once, alone on the last line of stdout')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the keys: id, name, role, created, prefix (never the key itself)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke (delete) a key by its id')
+            break
+        }
+        'nat;help;keys;create' {
+            break
+        }
+        'nat;help;keys;list' {
+            break
+        }
+        'nat;help;keys;revoke' {
+            break
+        }
+        'nat;help;scans' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List scans, newest first')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one scan: status, progress, times, reason of a failure')
+            [CompletionResult]::new('findings', 'findings', [CompletionResultType]::ParameterValue, 'List a scan''s findings')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Print a complete scan''s report')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running scan (it ends `failed`, reason `cancelled`)')
+            break
+        }
+        'nat;help;scans;list' {
+            break
+        }
+        'nat;help;scans;show' {
+            break
+        }
+        'nat;help;scans;findings' {
+            break
+        }
+        'nat;help;scans;report' {
+            break
+        }
+        'nat;help;scans;cancel' {
             break
         }
         'nat;help;help' {

@@ -26,6 +26,9 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand spec 'Load an API description and list its operations'
             cand demo 'Run nat''s deliberately vulnerable demo API and scan it'
             cand report 'Render a saved JSON report in another format, without scanning'
+            cand serve 'Run the team server: the REST API under /api/v1, scans and API keys in a data dir'
+            cand keys 'Manage the team server''s API keys in its data dir (while no server holds it)'
+            cand scans 'List, show, cancel scans of a team server and fetch their findings and reports'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nat;scan'= {
@@ -55,6 +58,8 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand --report 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)'
             cand --baseline 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones'
             cand --suppressions 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]'
+            cand --server 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally'
+            cand --api-key 'API key for --server (prefer the environment variable)'
             cand --dry-run 'Print the effective scan request (secrets redacted) as JSON and exit without scanning'
             cand --insecure 'Accept invalid TLS certificates'
             cand -q 'No progress on stderr, only errors'
@@ -105,11 +110,160 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'nat;serve'= {
+            cand --bind 'Address to listen on (port 0: any free port)'
+            cand --data-dir 'Directory of the server''s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]'
+            cand --workers 'Scans that run at once; the others wait as `queued`'
+            cand --rate-limit 'Requests per minute per API key, e.g. ''300'' or ''300/min'' (also ''N/s'') [default: unlimited]'
+            cand --allow-target 'Only scan targets matching this glob on the host (''*.staging.example.com''), host:port or the whole URL (repeatable) [default: any target]'
+            cand --no-loopback 'Refuse loopback targets (127.0.0.0/8, ::1)'
+            cand --no-private 'Refuse private-network targets (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'nat;keys'= {
+            cand --data-dir 'Directory of the server''s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create a key and print it once, alone on the last line of stdout'
+            cand list 'List the keys: id, name, role, created, prefix (never the key itself)'
+            cand revoke 'Revoke (delete) a key by its id'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nat;keys;create'= {
+            cand --name 'A name to tell the key apart (1 to 100 characters), e.g. ''ci'''
+            cand --role 'What the key may do: read (GET only), scan (also start and cancel scans, triage findings), admin (also manage keys)'
+            cand --data-dir 'Directory of the server''s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'nat;keys;list'= {
+            cand --data-dir 'Directory of the server''s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]'
+            cand --json 'Print the keys as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'nat;keys;revoke'= {
+            cand --data-dir 'Directory of the server''s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'nat;keys;help'= {
+            cand create 'Create a key and print it once, alone on the last line of stdout'
+            cand list 'List the keys: id, name, role, created, prefix (never the key itself)'
+            cand revoke 'Revoke (delete) a key by its id'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nat;keys;help;create'= {
+        }
+        &'nat;keys;help;list'= {
+        }
+        &'nat;keys;help;revoke'= {
+        }
+        &'nat;keys;help;help'= {
+        }
+        &'nat;scans'= {
+            cand --server 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally'
+            cand --api-key 'API key for --server (prefer the environment variable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List scans, newest first'
+            cand show 'Show one scan: status, progress, times, reason of a failure'
+            cand findings 'List a scan''s findings'
+            cand report 'Print a complete scan''s report'
+            cand cancel 'Cancel a queued or running scan (it ends `failed`, reason `cancelled`)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nat;scans;list'= {
+            cand --status 'Only scans with this status'
+            cand --page 'Page to show'
+            cand --per-page 'Scans per page (at most 100)'
+            cand --server 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally'
+            cand --api-key 'API key for --server (prefer the environment variable)'
+            cand --json 'Print the server''s JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'nat;scans;show'= {
+            cand --server 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally'
+            cand --api-key 'API key for --server (prefer the environment variable)'
+            cand --json 'Print the server''s JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'nat;scans;findings'= {
+            cand --severity 'Only findings of this severity'
+            cand --status 'Only findings with this triage status'
+            cand --server 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally'
+            cand --api-key 'API key for --server (prefer the environment variable)'
+            cand --json 'Print the findings (with evidence) as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'nat;scans;report'= {
+            cand --format 'Format of the report'
+            cand --output 'Write the report to this file instead of stdout'
+            cand --server 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally'
+            cand --api-key 'API key for --server (prefer the environment variable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'nat;scans;cancel'= {
+            cand --server 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally'
+            cand --api-key 'API key for --server (prefer the environment variable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'nat;scans;help'= {
+            cand list 'List scans, newest first'
+            cand show 'Show one scan: status, progress, times, reason of a failure'
+            cand findings 'List a scan''s findings'
+            cand report 'Print a complete scan''s report'
+            cand cancel 'Cancel a queued or running scan (it ends `failed`, reason `cancelled`)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nat;scans;help;list'= {
+        }
+        &'nat;scans;help;show'= {
+        }
+        &'nat;scans;help;findings'= {
+        }
+        &'nat;scans;help;report'= {
+        }
+        &'nat;scans;help;cancel'= {
+        }
+        &'nat;scans;help;help'= {
+        }
         &'nat;help'= {
             cand scan 'Scan a live API for the OWASP API Security Top 10'
             cand spec 'Load an API description and list its operations'
             cand demo 'Run nat''s deliberately vulnerable demo API and scan it'
             cand report 'Render a saved JSON report in another format, without scanning'
+            cand serve 'Run the team server: the REST API under /api/v1, scans and API keys in a data dir'
+            cand keys 'Manage the team server''s API keys in its data dir (while no server holds it)'
+            cand scans 'List, show, cancel scans of a team server and fetch their findings and reports'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nat;help;scan'= {
@@ -119,6 +273,36 @@ set edit:completion:arg-completer[nat] = {|@words|
         &'nat;help;demo'= {
         }
         &'nat;help;report'= {
+        }
+        &'nat;help;serve'= {
+        }
+        &'nat;help;keys'= {
+            cand create 'Create a key and print it once, alone on the last line of stdout'
+            cand list 'List the keys: id, name, role, created, prefix (never the key itself)'
+            cand revoke 'Revoke (delete) a key by its id'
+        }
+        &'nat;help;keys;create'= {
+        }
+        &'nat;help;keys;list'= {
+        }
+        &'nat;help;keys;revoke'= {
+        }
+        &'nat;help;scans'= {
+            cand list 'List scans, newest first'
+            cand show 'Show one scan: status, progress, times, reason of a failure'
+            cand findings 'List a scan''s findings'
+            cand report 'Print a complete scan''s report'
+            cand cancel 'Cancel a queued or running scan (it ends `failed`, reason `cancelled`)'
+        }
+        &'nat;help;scans;list'= {
+        }
+        &'nat;help;scans;show'= {
+        }
+        &'nat;help;scans;findings'= {
+        }
+        &'nat;help;scans;report'= {
+        }
+        &'nat;help;scans;cancel'= {
         }
         &'nat;help;help'= {
         }

@@ -30,6 +30,9 @@ complete -c nat -n "__fish_nat_needs_command" -f -a "scan" -d 'Scan a live API f
 complete -c nat -n "__fish_nat_needs_command" -f -a "spec" -d 'Load an API description and list its operations'
 complete -c nat -n "__fish_nat_needs_command" -f -a "demo" -d 'Run nat\'s deliberately vulnerable demo API and scan it'
 complete -c nat -n "__fish_nat_needs_command" -f -a "report" -d 'Render a saved JSON report in another format, without scanning'
+complete -c nat -n "__fish_nat_needs_command" -f -a "serve" -d 'Run the team server: the REST API under /api/v1, scans and API keys in a data dir'
+complete -c nat -n "__fish_nat_needs_command" -f -a "keys" -d 'Manage the team server\'s API keys in its data dir (while no server holds it)'
+complete -c nat -n "__fish_nat_needs_command" -f -a "scans" -d 'List, show, cancel scans of a team server and fetch their findings and reports'
 complete -c nat -n "__fish_nat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l spec -d 'The OpenAPI/Swagger description: a local file or an http(s) URL [default: discovered on the target]' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l config -d 'A scan request in YAML or JSON, in the shape of the POST /api/v1/scans body (\'-\' reads stdin)' -r -F
@@ -67,6 +70,8 @@ complete -c nat -n "__fish_nat_using_subcommand scan" -l output -d 'Write the re
 complete -c nat -n "__fish_nat_using_subcommand scan" -l report -d 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)' -r -F
 complete -c nat -n "__fish_nat_using_subcommand scan" -l baseline -d 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones' -r -F
 complete -c nat -n "__fish_nat_using_subcommand scan" -l suppressions -d 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]' -r -F
+complete -c nat -n "__fish_nat_using_subcommand scan" -l server -d 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l api-key -d 'API key for --server (prefer the environment variable)' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l dry-run -d 'Print the effective scan request (secrets redacted) as JSON and exit without scanning'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l insecure -d 'Accept invalid TLS certificates'
 complete -c nat -n "__fish_nat_using_subcommand scan" -s q -l quiet -d 'No progress on stderr, only errors'
@@ -119,8 +124,111 @@ complete -c nat -n "__fish_nat_using_subcommand report" -s q -l quiet -d 'No pro
 complete -c nat -n "__fish_nat_using_subcommand report" -l no-color -d 'No colors (also when NO_COLOR is set or the output is not a terminal)'
 complete -c nat -n "__fish_nat_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nat -n "__fish_nat_using_subcommand report" -s V -l version -d 'Print version'
-complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report help" -f -a "scan" -d 'Scan a live API for the OWASP API Security Top 10'
-complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report help" -f -a "spec" -d 'Load an API description and list its operations'
-complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report help" -f -a "demo" -d 'Run nat\'s deliberately vulnerable demo API and scan it'
-complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report help" -f -a "report" -d 'Render a saved JSON report in another format, without scanning'
-complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nat -n "__fish_nat_using_subcommand serve" -l bind -d 'Address to listen on (port 0: any free port)' -r
+complete -c nat -n "__fish_nat_using_subcommand serve" -l data-dir -d 'Directory of the server\'s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]' -r -F
+complete -c nat -n "__fish_nat_using_subcommand serve" -l workers -d 'Scans that run at once; the others wait as `queued`' -r
+complete -c nat -n "__fish_nat_using_subcommand serve" -l rate-limit -d 'Requests per minute per API key, e.g. \'300\' or \'300/min\' (also \'N/s\') [default: unlimited]' -r
+complete -c nat -n "__fish_nat_using_subcommand serve" -l allow-target -d 'Only scan targets matching this glob on the host (\'*.staging.example.com\'), host:port or the whole URL (repeatable) [default: any target]' -r
+complete -c nat -n "__fish_nat_using_subcommand serve" -l no-loopback -d 'Refuse loopback targets (127.0.0.0/8, ::1)'
+complete -c nat -n "__fish_nat_using_subcommand serve" -l no-private -d 'Refuse private-network targets (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7)'
+complete -c nat -n "__fish_nat_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c nat -n "__fish_nat_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c nat -n "__fish_nat_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -l data-dir -d 'Directory of the server\'s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]' -r -F
+complete -c nat -n "__fish_nat_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -s h -l help -d 'Print help'
+complete -c nat -n "__fish_nat_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -s V -l version -d 'Print version'
+complete -c nat -n "__fish_nat_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -f -a "create" -d 'Create a key and print it once, alone on the last line of stdout'
+complete -c nat -n "__fish_nat_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -f -a "list" -d 'List the keys: id, name, role, created, prefix (never the key itself)'
+complete -c nat -n "__fish_nat_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -f -a "revoke" -d 'Revoke (delete) a key by its id'
+complete -c nat -n "__fish_nat_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from create" -l name -d 'A name to tell the key apart (1 to 100 characters), e.g. \'ci\'' -r
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from create" -l role -d 'What the key may do: read (GET only), scan (also start and cancel scans, triage findings), admin (also manage keys)' -r -f -a "read\t''
+scan\t''
+admin\t''"
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from create" -l data-dir -d 'Directory of the server\'s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]' -r -F
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory of the server\'s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]' -r -F
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from list" -l json -d 'Print the keys as JSON'
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l data-dir -d 'Directory of the server\'s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]' -r -F
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a key and print it once, alone on the last line of stdout'
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the keys: id, name, role, created, prefix (never the key itself)'
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke (delete) a key by its id'
+complete -c nat -n "__fish_nat_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nat -n "__fish_nat_using_subcommand scans; and not __fish_seen_subcommand_from list show findings report cancel help" -l server -d 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and not __fish_seen_subcommand_from list show findings report cancel help" -l api-key -d 'API key for --server (prefer the environment variable)' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and not __fish_seen_subcommand_from list show findings report cancel help" -s h -l help -d 'Print help'
+complete -c nat -n "__fish_nat_using_subcommand scans; and not __fish_seen_subcommand_from list show findings report cancel help" -s V -l version -d 'Print version'
+complete -c nat -n "__fish_nat_using_subcommand scans; and not __fish_seen_subcommand_from list show findings report cancel help" -f -a "list" -d 'List scans, newest first'
+complete -c nat -n "__fish_nat_using_subcommand scans; and not __fish_seen_subcommand_from list show findings report cancel help" -f -a "show" -d 'Show one scan: status, progress, times, reason of a failure'
+complete -c nat -n "__fish_nat_using_subcommand scans; and not __fish_seen_subcommand_from list show findings report cancel help" -f -a "findings" -d 'List a scan\'s findings'
+complete -c nat -n "__fish_nat_using_subcommand scans; and not __fish_seen_subcommand_from list show findings report cancel help" -f -a "report" -d 'Print a complete scan\'s report'
+complete -c nat -n "__fish_nat_using_subcommand scans; and not __fish_seen_subcommand_from list show findings report cancel help" -f -a "cancel" -d 'Cancel a queued or running scan (it ends `failed`, reason `cancelled`)'
+complete -c nat -n "__fish_nat_using_subcommand scans; and not __fish_seen_subcommand_from list show findings report cancel help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from list" -l status -d 'Only scans with this status' -r -f -a "queued\t''
+running\t''
+complete\t''
+failed\t''"
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from list" -l page -d 'Page to show' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from list" -l per-page -d 'Scans per page (at most 100)' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from list" -l server -d 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from list" -l api-key -d 'API key for --server (prefer the environment variable)' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from list" -l json -d 'Print the server\'s JSON'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from show" -l server -d 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from show" -l api-key -d 'API key for --server (prefer the environment variable)' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from show" -l json -d 'Print the server\'s JSON'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from findings" -l severity -d 'Only findings of this severity' -r -f -a "critical\t''
+high\t''
+medium\t''
+low\t''
+info\t''"
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from findings" -l status -d 'Only findings with this triage status' -r -f -a "open\t''
+resolved\t''
+accepted\t''"
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from findings" -l server -d 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from findings" -l api-key -d 'API key for --server (prefer the environment variable)' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from findings" -l json -d 'Print the findings (with evidence) as JSON'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from findings" -s h -l help -d 'Print help'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from findings" -s V -l version -d 'Print version'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from report" -l format -d 'Format of the report' -r -f -a "json\t''
+sarif\t''
+markdown\t''
+html\t''"
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from report" -l output -d 'Write the report to this file instead of stdout' -r -F
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from report" -l server -d 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from report" -l api-key -d 'API key for --server (prefer the environment variable)' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from report" -s V -l version -d 'Print version'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from cancel" -l server -d 'Run on this nat server (http://HOST:PORT, with or without /api/v1) instead of locally' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from cancel" -l api-key -d 'API key for --server (prefer the environment variable)' -r
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from cancel" -s V -l version -d 'Print version'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from help" -f -a "list" -d 'List scans, newest first'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one scan: status, progress, times, reason of a failure'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from help" -f -a "findings" -d 'List a scan\'s findings'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from help" -f -a "report" -d 'Print a complete scan\'s report'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued or running scan (it ends `failed`, reason `cancelled`)'
+complete -c nat -n "__fish_nat_using_subcommand scans; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report serve keys scans help" -f -a "scan" -d 'Scan a live API for the OWASP API Security Top 10'
+complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report serve keys scans help" -f -a "spec" -d 'Load an API description and list its operations'
+complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report serve keys scans help" -f -a "demo" -d 'Run nat\'s deliberately vulnerable demo API and scan it'
+complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report serve keys scans help" -f -a "report" -d 'Render a saved JSON report in another format, without scanning'
+complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report serve keys scans help" -f -a "serve" -d 'Run the team server: the REST API under /api/v1, scans and API keys in a data dir'
+complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report serve keys scans help" -f -a "keys" -d 'Manage the team server\'s API keys in its data dir (while no server holds it)'
+complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report serve keys scans help" -f -a "scans" -d 'List, show, cancel scans of a team server and fetch their findings and reports'
+complete -c nat -n "__fish_nat_using_subcommand help; and not __fish_seen_subcommand_from scan spec demo report serve keys scans help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nat -n "__fish_nat_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "create" -d 'Create a key and print it once, alone on the last line of stdout'
+complete -c nat -n "__fish_nat_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the keys: id, name, role, created, prefix (never the key itself)'
+complete -c nat -n "__fish_nat_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "revoke" -d 'Revoke (delete) a key by its id'
+complete -c nat -n "__fish_nat_using_subcommand help; and __fish_seen_subcommand_from scans" -f -a "list" -d 'List scans, newest first'
+complete -c nat -n "__fish_nat_using_subcommand help; and __fish_seen_subcommand_from scans" -f -a "show" -d 'Show one scan: status, progress, times, reason of a failure'
+complete -c nat -n "__fish_nat_using_subcommand help; and __fish_seen_subcommand_from scans" -f -a "findings" -d 'List a scan\'s findings'
+complete -c nat -n "__fish_nat_using_subcommand help; and __fish_seen_subcommand_from scans" -f -a "report" -d 'Print a complete scan\'s report'
+complete -c nat -n "__fish_nat_using_subcommand help; and __fish_seen_subcommand_from scans" -f -a "cancel" -d 'Cancel a queued or running scan (it ends `failed`, reason `cancelled`)'

@@ -53,6 +53,14 @@ pub enum Command {
     /// Render a saved JSON report in another format, without scanning
     #[command(after_help = EXIT_CODES_HELP)]
     Report(ReportArgs),
+    /// Run the team server: the REST API under /api/v1, scans and API keys in a data dir
+    #[command(after_help = super::serve::SERVE_HELP)]
+    Serve(super::serve::ServeArgs),
+    /// Manage the team server's API keys in its data dir (while no server holds it)
+    Keys(super::keys::KeysArgs),
+    /// List, show, cancel scans of a team server and fetch their findings and reports
+    #[command(after_help = super::serve::REMOTE_HELP)]
+    Scans(super::remote::ScansArgs),
 }
 
 /// `nat report`.
@@ -114,6 +122,10 @@ pub struct ScanArgs {
     /// Output and progress.
     #[command(flatten)]
     pub output: OutputArgs,
+
+    /// Run the scan on a team server (`nat serve`) instead of locally.
+    #[command(flatten)]
+    pub remote: super::remote::RemoteArgs,
 }
 
 /// Scan options; each overrides the --config file's value when given.

@@ -8,16 +8,20 @@
 //! - [`render`]: tables and JSON on stdout.
 //! - [`exit`]: the exit codes and the decision by `--fail-on`.
 //! - [`assets`]: completions and man pages.
+//! - [`serve`], [`keys`], [`remote`]: the team server, its API keys, and remote mode (`--server`).
 
 pub mod args;
 pub mod assets;
 pub mod error;
 pub mod exit;
+pub mod keys;
 pub mod merge;
 pub mod output;
 pub mod progress;
+pub mod remote;
 pub mod render;
 pub mod scan;
+pub mod serve;
 
 use crate::request::ScanRequest;
 use args::{AuthArgs, Cli, Command, DemoArgs, GenerateAssetsArgs, ScanArgs, SpecArgs};
@@ -100,6 +104,9 @@ fn dispatch(cli: Cli, matches: &ArgMatches) -> Result<Exit, CliError> {
         Command::Spec(args) => spec_command(&args),
         Command::Demo(args) => demo_command(args),
         Command::Report(args) => output::report_command(&args.input, &args.output),
+        Command::Serve(args) => serve::run(args),
+        Command::Keys(args) => keys::run(args),
+        Command::Scans(args) => remote::run(args),
     }
 }
 
@@ -169,6 +176,9 @@ fn scan_command(args: ScanArgs, matches: Option<&ArgMatches>) -> Result<Exit, Cl
         text.push('\n');
         scan::write_results(None, &text)?;
         return Ok(Exit::Passed);
+    }
+    if args.remote.server.is_some() {
+        return runtime()?.block_on(remote::run_scan(request, &args.remote, &args.output));
     }
     runtime()?.block_on(scan::run_scan(request, &args.output))
 }

@@ -126,6 +126,22 @@ pub fn write_reports(report: &ScanReport, paths: &[PathBuf]) -> Result<(), CliEr
     Ok(())
 }
 
+/// The end of every scan, local or remote: baseline and suppressions applied, the report rendered to
+/// stdout (or `--output`) and to every `--report` path, and the exit code by `fail_on`.
+pub fn finish(
+    mut report: ScanReport,
+    output: &OutputArgs,
+    fail_on: FailOn,
+    partial: bool,
+    triage: &Triage,
+) -> Result<super::exit::Exit, CliError> {
+    triage.apply(&mut report);
+    let text = render_main(&report, output, fail_on, partial)?;
+    write_results(output.output.as_deref(), &text)?;
+    write_reports(&report, &output.reports)?;
+    Ok(super::exit::for_report(&report, fail_on))
+}
+
 /// `nat report RESULT.json`: renders a saved JSON report in another format, without scanning.
 pub fn report_command(input: &Path, output: &OutputArgs) -> Result<super::exit::Exit, CliError> {
     if let Some(path) = &output.output {

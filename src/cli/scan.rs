@@ -2,8 +2,8 @@
 
 use super::args::OutputArgs;
 use super::error::CliError;
-use super::exit::{self, Exit};
-use super::output::{render_main, write_reports, Triage};
+use super::exit::Exit;
+use super::output::{finish, Triage};
 use super::progress::{self, Mode, Progress};
 use super::render::TableStyle;
 use crate::engine::{self, CancellationToken, Events};
@@ -59,15 +59,16 @@ pub async fn run_scan(request: ScanRequest, output: &OutputArgs) -> Result<Exit,
             return Err(e.into());
         }
     };
-    let mut report = report;
-    triage.apply(&mut report);
     progress.finish(&report);
-    let text = render_main(&report, output, fail_on, interrupted.load(Ordering::SeqCst))?;
-    let written = write_results(output.output.as_deref(), &text)
-        .and_then(|()| write_reports(&report, &output.reports));
+    let exit = finish(
+        report,
+        output,
+        fail_on,
+        interrupted.load(Ordering::SeqCst),
+        &triage,
+    );
     watcher.abort();
-    written?;
-    Ok(exit::for_report(&report, fail_on))
+    exit
 }
 
 /// The table style for stdout (or a file): colors only on a terminal, without `--no-color` or

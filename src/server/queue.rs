@@ -199,13 +199,8 @@ impl Queue {
             rx,
         ));
         let cancel = job.cancel.clone();
-        // The engine runs on a blocking thread of this runtime (its future is not `Send`, so it
-        // cannot be a task); a panic there fails this scan, not the worker.
-        let rt = tokio::runtime::Handle::current();
-        let result = tokio::task::spawn_blocking(move || {
-            rt.block_on(engine::run(request, Events::new(tx), cancel))
-        })
-        .await;
+        // The engine runs in its own task, so a panic there fails this scan, not the worker.
+        let result = tokio::spawn(engine::run(request, Events::new(tx), cancel)).await;
         let _ = consumer.await;
 
         let interrupted = || {

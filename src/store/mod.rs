@@ -196,9 +196,18 @@ impl Store {
     }
 
     /// Waits until every write so far is on disk.
+    ///
+    /// A blocking flush on tokio's blocking pool, not sled's `flush_async`: that one waits inside
+    /// sled's own small I/O thread pool for a buffer write queued on the same pool, so a handful of
+    /// concurrent flushes (concurrent `POST /scans`) took every thread and hung the server for good.
     pub async fn flush(&self) -> Result<()> {
-        self.db.flush_async().await?;
-        Ok(())
+        let db = self.db.clone();
+        match tokio::task::spawn_blocking(move || db.flush()).await {
+            Ok(flushed) => flushed.map(drop).map_err(StoreError::from),
+            Err(e) => Err(StoreError::Db(sled::Error::Io(std::io::Error::other(
+                format!("the flush task failed: {e}"),
+            )))),
+        }
     }
 
     /// Flushes synchronously (for the CLI's key commands and shutdown).
@@ -236,15 +245,17 @@ impl Store {
         Ok(out)
     }
 
-    /// Replaces a scan's findings with `findings` (in order) in one atomic batch. Triage status of a
-    /// finding with the same fingerprint already stored is kept.
+    /// Replaces a scan's findings with `findings` (in order). Triage status of a finding with the same
+    /// fingerprint already stored is kept.
+    ///
+    /// Not a sled batch on purpose: the first batch (or transaction) switches sled 0.34 into a mode
+    /// where every read takes a shared lock, and a flush that holds it while waiting for the log
+    /// flusher, which needs it too, deadlocks against a batch waiting for the exclusive lock (the
+    /// server hung under concurrent `POST /scans` while a scan finished). The new list is written over
+    /// the old one, then the surplus is removed; a crash in between leaves the scan `running`, so it
+    /// is marked failed at the next start.
     pub fn replace_findings(&self, scan_id: &str, findings: &[Finding]) -> Result<()> {
         let old = self.findings(scan_id)?;
-        let mut batch = sled::Batch::default();
-        for kv in self.findings.scan_prefix(format!("{scan_id}/").as_bytes()) {
-            let (k, _) = kv?;
-            batch.remove(k);
-        }
         for (i, f) in findings.iter().enumerate() {
             let mut f = f.clone();
             if let Some(prev) = old.iter().find(|o| o.fingerprint == f.fingerprint) {
@@ -252,9 +263,12 @@ impl Store {
                     f.status = prev.status;
                 }
             }
-            batch.insert(finding_key(scan_id, i).as_bytes(), encode(&f)?);
+            self.findings
+                .insert(finding_key(scan_id, i).as_bytes(), encode(&f)?)?;
         }
-        self.findings.apply_batch(batch)?;
+        for i in findings.len()..old.len() {
+            self.findings.remove(finding_key(scan_id, i).as_bytes())?;
+        }
         Ok(())
     }
 
