@@ -5,7 +5,7 @@ mod resources;
 mod run;
 
 pub use resources::{collection_of, ids_in, is_object_id, Learned, Resources};
-pub use run::run;
+pub use run::{run, run_guarded};
 
 use crate::findings::{Evidence, Finding};
 use crate::http::{Exchange, HttpClient, RequestSpec, Who};

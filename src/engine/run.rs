@@ -26,11 +26,23 @@ pub async fn run(
     events: Events,
     cancel: CancellationToken,
 ) -> Result<ScanReport> {
+    run_guarded(request, events, cancel, None).await
+}
+
+/// [`run`] for a scan run on someone else's behalf: every connection of the scan (target, OAuth2, the
+/// description and the documents it refers to, redirects) goes only where `policy` allows.
+pub async fn run_guarded(
+    request: ScanRequest,
+    events: Events,
+    cancel: CancellationToken,
+    policy: Option<crate::http::guard::Policy>,
+) -> Result<ScanReport> {
     request.validate().map_err(NatError::Input)?;
     let checks = checks::select(&request.options.checks).map_err(NatError::Input)?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
-    let cfg = HttpConfig::from_request(&request).map_err(NatError::Input)?;
+    let mut cfg = HttpConfig::from_request(&request).map_err(NatError::Input)?;
+    cfg.policy = policy.clone();
 
     // A client on the bare target for discovery; the scan's client shares its limits and counters.
     let probe = HttpClient::new(
@@ -41,7 +53,7 @@ pub async fn run(
     )
     .map_err(NatError::Input)?
     .with_user_b(request.auth_b.as_ref().and_then(Auth::from_config));
-    let (spec, spec_origin) = load_spec(&request, &probe).await?;
+    let (spec, spec_origin) = load_spec(&request, &probe, policy.as_ref()).await?;
     let mut warnings: Vec<String> = spec.warnings.clone();
     for w in &warnings {
         events.send(ScanEvent::Warning(w.clone()));
@@ -225,7 +237,11 @@ async fn scan_operation(
 }
 
 /// Loads the description the request names, or discovers it on the target.
-async fn load_spec(request: &ScanRequest, probe: &HttpClient) -> Result<(ApiSpec, String)> {
+async fn load_spec(
+    request: &ScanRequest,
+    probe: &HttpClient,
+    policy: Option<&crate::http::guard::Policy>,
+) -> Result<(ApiSpec, String)> {
     if let Some(content) = &request.spec_content {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(content.trim())
@@ -235,7 +251,7 @@ async fn load_spec(request: &ScanRequest, probe: &HttpClient) -> Result<(ApiSpec
         return Ok((spec, "spec_content".into()));
     }
     if let Some(location) = &request.spec_url {
-        let spec = spec::load(location).await?;
+        let spec = spec::load_guarded(location, policy).await?;
         return Ok((spec, location.clone()));
     }
     discover(probe).await

@@ -31,6 +31,8 @@ pub struct HttpConfig {
     pub proxy: Option<String>,
     pub insecure: bool,
     pub body_cap: usize,
+    /// Where connections may go, when someone else's policy applies (the team server).
+    pub policy: Option<super::guard::Policy>,
 }
 
 impl HttpConfig {
@@ -52,6 +54,7 @@ impl HttpConfig {
             proxy: o.proxy.clone(),
             insecure: o.insecure,
             body_cap: DEFAULT_BODY_CAP,
+            policy: None,
         })
     }
 }
@@ -100,6 +103,9 @@ impl HttpClient {
             .pool_max_idle_per_host(cfg.concurrency)
             .tls_danger_accept_invalid_certs(cfg.insecure)
             .no_proxy();
+        if let Some(policy) = &cfg.policy {
+            builder = super::guard::apply(builder, policy, 0);
+        }
         if let Some(proxy) = &cfg.proxy {
             let p = reqwest::Proxy::all(proxy).map_err(|e| format!("proxy `{proxy}`: {e}"))?;
             builder = builder.proxy(p);
@@ -314,6 +320,15 @@ impl HttpClient {
                 return Exchange {
                     request: recorded,
                     error: Some(format!("request budget of {max} spent (--max-requests)")),
+                    ..Default::default()
+                };
+            }
+        }
+        if let Some(policy) = &self.cfg.policy {
+            if let Err(e) = super::guard::check_url(policy.as_ref(), &url) {
+                return Exchange {
+                    request: recorded,
+                    error: Some(e),
                     ..Default::default()
                 };
             }

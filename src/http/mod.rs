@@ -3,6 +3,7 @@
 
 mod auth;
 mod client;
+pub mod guard;
 mod redact;
 
 pub use auth::Auth;

@@ -200,7 +200,13 @@ impl Queue {
         ));
         let cancel = job.cancel.clone();
         // The engine runs in its own task, so a panic there fails this scan, not the worker.
-        let result = tokio::spawn(engine::run(request, Events::new(tx), cancel)).await;
+        let result = tokio::spawn(engine::run_guarded(
+            request,
+            Events::new(tx),
+            cancel,
+            Some(std::sync::Arc::new(self.guard.clone())),
+        ))
+        .await;
         let _ = consumer.await;
 
         let interrupted = || {

@@ -2,9 +2,9 @@
 //! proxy). Cloud metadata and link-local addresses are always refused; private and loopback addresses
 //! are allowed unless the config says otherwise; `allow_targets` restricts further when set.
 //!
-//! Host names are resolved and every address checked. This is checked when a scan is created and again
-//! when it starts; a target that re-resolves (DNS rebinding) or redirects during the scan is the HTTP
-//! client's business and is not covered here.
+//! Host names are resolved and every address checked when a scan is created and again when it starts;
+//! during the scan the same address rules apply to every connection (see the `AddressPolicy` impl), so
+//! redirects, `$ref`ed documents and DNS rebinding cannot reach a refused address either.
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -155,6 +155,15 @@ impl TargetGuard {
             }
         }
         Ok(())
+    }
+}
+
+/// The same address rules at connect time, for every connection of a scan the server runs (redirects,
+/// `$ref`ed documents, re-resolved names). The `allow_targets` patterns are checked on the scan's URLs
+/// when it is created and started, not per connection.
+impl crate::http::guard::AddressPolicy for TargetGuard {
+    fn check_ip(&self, host: &str, ip: IpAddr) -> Result<(), String> {
+        TargetGuard::check_ip(self, "connection", host, ip)
     }
 }
 

@@ -3,6 +3,7 @@
 use super::parse::{parse_document, parse_document_noting};
 use super::resolve::{Base, MAX_DOC_BYTES};
 use super::{build, ApiSpec, SpecError};
+use crate::http::guard::{self, Policy};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -17,19 +18,44 @@ pub(crate) fn is_http(location: &str) -> bool {
     l.starts_with("http://") || l.starts_with("https://")
 }
 
-fn client(origin: &str) -> Result<reqwest::Client, SpecError> {
-    reqwest::Client::builder()
+fn client(origin: &str, policy: Option<&Policy>) -> Result<reqwest::Client, SpecError> {
+    let mut builder = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
-        .redirect(reqwest::redirect::Policy::limited(5))
-        .build()
-        .map_err(|e| SpecError::Fetch {
-            origin: origin.into(),
-            reason: e.to_string(),
-        })
+        .redirect(reqwest::redirect::Policy::limited(5));
+    if let Some(policy) = policy {
+        builder = guard::apply(builder, policy, 5);
+    }
+    builder.build().map_err(|e| SpecError::Fetch {
+        origin: origin.into(),
+        reason: e.to_string(),
+    })
+}
+
+/// An error with its causes (reqwest's own message names only the URL).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        src = s.source();
+    }
+    out
 }
 
 /// GETs one URL, reading at most 64 MiB of body.
-async fn get(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
+async fn get(
+    client: &reqwest::Client,
+    url: &str,
+    policy: Option<&Policy>,
+) -> Result<Vec<u8>, String> {
+    if let Some(policy) = policy {
+        let parsed = Url::parse(url).map_err(|e| e.to_string())?;
+        guard::check_url(policy.as_ref(), &parsed)?;
+    }
     let mut resp = client
         .get(url)
         .header(
@@ -38,7 +64,7 @@ async fn get(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
         )
         .send()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| with_causes(&e))?;
     if !resp.status().is_success() {
         return Err(format!("HTTP status {}", resp.status()));
     }
@@ -54,14 +80,14 @@ async fn get(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Fetches the description at `url`, then the documents its `$ref`s point to, then builds it.
-pub(crate) async fn load_url(url: &str) -> Result<ApiSpec, SpecError> {
+pub(crate) async fn load_url(url: &str, policy: Option<&Policy>) -> Result<ApiSpec, SpecError> {
     let origin = url.trim().to_string();
     let base = Url::parse(&origin).map_err(|e| SpecError::Fetch {
         origin: origin.clone(),
         reason: format!("bad URL: {e}"),
     })?;
-    let client = client(&origin)?;
-    let bytes = get(&client, base.as_str())
+    let client = client(&origin, policy)?;
+    let bytes = get(&client, base.as_str(), policy)
         .await
         .map_err(|reason| SpecError::Fetch {
             origin: origin.clone(),
@@ -85,7 +111,7 @@ pub(crate) async fn load_url(url: &str) -> Result<ApiSpec, SpecError> {
             break;
         }
         let key = target.to_string();
-        match get(&client, &key).await {
+        match get(&client, &key, policy).await {
             Ok(bytes) => match parse_document(&bytes, &key) {
                 Ok(doc) => {
                     external_targets(&doc, &target, &mut seen, &mut queue);

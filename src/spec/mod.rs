@@ -117,8 +117,23 @@ pub fn from_file(path: &Path) -> Result<ApiSpec, SpecError> {
 /// Loads a description from an `http://`/`https://` URL (30 s total, 64 MiB, at most 5 redirects;
 /// documents it refers to are fetched the same way) or, for anything else, a local file path.
 pub async fn load(location: &str) -> Result<ApiSpec, SpecError> {
+    load_guarded(location, None).await
+}
+
+/// Like [`load`], for locations someone else handed over (the team server): with a policy, only
+/// http(s) URLs are accepted, and every connection (redirects and `$ref`ed documents included) goes only
+/// where the policy allows.
+pub async fn load_guarded(
+    location: &str,
+    policy: Option<&crate::http::guard::Policy>,
+) -> Result<ApiSpec, SpecError> {
     if fetch::is_http(location) {
-        fetch::load_url(location).await
+        fetch::load_url(location, policy).await
+    } else if policy.is_some() {
+        Err(SpecError::Fetch {
+            origin: location.into(),
+            reason: "only http(s) descriptions can be fetched here".into(),
+        })
     } else {
         let path = location.to_string();
         tokio::task::spawn_blocking(move || from_file(Path::new(&path)))
