@@ -21,6 +21,25 @@ fn spec_file(text: &str) -> tempfile::NamedTempFile {
     f
 }
 
+/// `nat scan URL --spec FILE --quiet --format json --fail-on none EXTRA…`: asserts exit 0 and returns
+/// the JSON report.
+fn scan_json(url: &str, spec: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let out = nat()
+        .args(["scan", url, "--spec"])
+        .arg(spec)
+        .args(["--quiet", "--format", "json", "--fail-on", "none"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// A server where every item answers slowly, so parallel requests overlap.
 fn slow_items(delay_ms: u64) -> TestServer {
     TestServer::start(move |_| {
@@ -32,26 +51,7 @@ fn slow_items(delay_ms: u64) -> TestServer {
 fn concurrency_is_honoured_as_measured_by_the_server() {
     let server = slow_items(150);
     let spec = spec_file(&openapi_with_items(12));
-    let out = nat()
-        .args(["scan", &server.url(), "--spec"])
-        .arg(spec.path())
-        .args([
-            "--concurrency",
-            "3",
-            "--quiet",
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    scan_json(&server.url(), spec.path(), &["--concurrency", "3"]);
     let max = server.max_in_flight();
     assert!(
         max <= 3,
@@ -121,33 +121,13 @@ fn rate_is_honoured_as_measured_by_the_server() {
 fn max_requests_is_a_hard_cap_and_marks_the_report_partial() {
     let server = slow_items(0);
     let spec = spec_file(&openapi_with_items(20));
-    let out = nat()
-        .args(["scan", &server.url(), "--spec"])
-        .arg(spec.path())
-        .args([
-            "--max-requests",
-            "7",
-            "--quiet",
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let report = scan_json(&server.url(), spec.path(), &["--max-requests", "7"]);
     assert_eq!(
         server.seen().len(),
         7,
         "the server saw {} requests",
         server.seen().len()
     );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["scan"]["partial"], true);
     assert_eq!(report["summary"]["requests_sent"], 7);
 }
@@ -156,28 +136,13 @@ fn max_requests_is_a_hard_cap_and_marks_the_report_partial() {
 fn exclude_really_skips_operations() {
     let server = slow_items(0);
     let spec = spec_file(&openapi_with_items(12));
-    let out = nat()
-        .args(["scan", &server.url(), "--spec"])
-        .arg(spec.path())
-        .args([
-            "--exclude",
-            "/items1*",
-            "--quiet",
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let report = scan_json(&server.url(), spec.path(), &["--exclude", "/items1*"]);
     let paths: Vec<String> = server.seen().iter().map(|s| s.path.clone()).collect();
     assert!(
         paths.iter().all(|p| !p.starts_with("/items1")),
         "excluded paths were requested: {paths:?}"
     );
     assert!(paths.iter().any(|p| p == "/items2"), "{paths:?}");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["operations_excluded"], 3); // items1, items10, items11
     assert_eq!(report["summary"]["operations_tested"], 9);
 }
@@ -411,28 +376,8 @@ fn hostile_answers_neither_hang_nor_crash_nat() {
     });
     let spec = spec_file(&openapi_with_items(5));
     let started = std::time::Instant::now();
-    let out = nat()
-        .args(["scan", &server.url(), "--spec"])
-        .arg(spec.path())
-        .args([
-            "--timeout",
-            "2",
-            "--quiet",
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let report = scan_json(&server.url(), spec.path(), &["--timeout", "2"]);
     assert!(started.elapsed() < Duration::from_secs(60));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let warnings = report["warnings"].to_string();
     assert!(
         warnings.contains("GET /items0") && warnings.contains("2s"),

@@ -50,6 +50,14 @@ impl Redactor {
         if secret.len() < 4 {
             return;
         }
+        // Called for every request's credential: the common case (already known) only reads.
+        if self
+            .secrets
+            .read()
+            .is_ok_and(|s| s.iter().any(|x| x == secret))
+        {
+            return;
+        }
         if let Ok(mut s) = self.secrets.write() {
             if !s.iter().any(|x| x == secret) {
                 s.push(secret.to_string());
