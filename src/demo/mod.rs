@@ -61,7 +61,7 @@ pub fn second_user_token() -> String {
 
 /// The demo's OpenAPI 3.0.3 description (also served at `/openapi.json`).
 pub fn openapi_json() -> &'static str {
-    routes::OPENAPI
+    routes::openapi()
 }
 
 /// Reads at most `routes::MAX_BODY` bytes of a body; `None` when it is larger or broken.

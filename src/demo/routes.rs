@@ -16,8 +16,79 @@ use serde_json::{json, Value};
 use super::db::Db;
 use super::jwt::{self, User};
 
-/// The OpenAPI 3.0.3 description of the demo, served at `/openapi.json`.
-pub const OPENAPI: &str = include_str!("openapi.json");
+/// The core of the demo's OpenAPI 3.0.3 description; [`openapi`] adds the route groups' parts.
+const OPENAPI_CORE: &str = include_str!("openapi.json");
+
+/// A group of demo routes kept in a file of its own: it answers the paths it owns and brings its own
+/// part of the description. Adding one means a file, a fragment and a line in [`GROUPS`].
+pub(super) struct RouteGroup {
+    /// Answers a request whose path (after `/api/v1/`) is one of the group's routes; `None` when the
+    /// path is not the group's. Security headers are added by [`handle`].
+    pub handle: fn(&State, &Req, &str) -> Option<Resp>,
+    /// The group's part of the description: `{"paths": {…}, "components": {"schemas": {…}, …}}`.
+    pub openapi: &'static str,
+}
+
+/// The route groups beyond the core routes of this file.
+static GROUPS: &[RouteGroup] = &[];
+
+/// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
+pub fn openapi() -> &'static str {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        merge_openapi(OPENAPI_CORE, GROUPS.iter().map(|g| g.openapi)).unwrap_or_else(|e| {
+            // The fragments are compiled in; a broken one is a bug the demo tests catch.
+            panic!("demo description fragments do not merge: {e}")
+        })
+    })
+}
+
+/// Merges fragments' `paths` and `components.*` maps into `core`; a path or component defined twice
+/// is an error.
+fn merge_openapi<'a>(
+    core: &str,
+    fragments: impl Iterator<Item = &'a str>,
+) -> Result<String, String> {
+    let mut doc: Value = serde_json::from_str(core).map_err(|e| format!("core: {e}"))?;
+    for (i, fragment) in fragments.enumerate() {
+        let frag: Value =
+            serde_json::from_str(fragment).map_err(|e| format!("fragment {i}: {e}"))?;
+        let mut sections: Vec<(Vec<&str>, &Value)> = Vec::new();
+        if let Some(paths) = frag.get("paths") {
+            sections.push((vec!["paths"], paths));
+        }
+        if let Some(Value::Object(components)) = frag.get("components") {
+            for (kind, map) in components {
+                sections.push((vec!["components", kind.as_str()], map));
+            }
+        }
+        for (at, map) in sections {
+            let Value::Object(map) = map else {
+                return Err(format!("fragment {i}: {} is not an object", at.join(".")));
+            };
+            let mut target = &mut doc;
+            for key in &at {
+                target = target
+                    .as_object_mut()
+                    .ok_or_else(|| format!("core: {key} is not an object"))?
+                    .entry(key.to_string())
+                    .or_insert_with(|| json!({}));
+            }
+            let target = target
+                .as_object_mut()
+                .ok_or_else(|| format!("core: {} is not an object", at.join(".")))?;
+            for (name, value) in map {
+                if target.insert(name.clone(), value.clone()).is_some() {
+                    return Err(format!(
+                        "fragment {i}: {}.{name} defined twice",
+                        at.join(".")
+                    ));
+                }
+            }
+        }
+    }
+    serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())
+}
 
 /// Prefix of every API route (the description's `servers` URL).
 pub const API_PREFIX: &str = "/api/v1";
@@ -73,7 +144,7 @@ impl State {
     }
 }
 
-type Resp = Response<Bytes>;
+pub(super) type Resp = Response<Bytes>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route<'a> {
@@ -181,46 +252,55 @@ pub fn handle(state: &State, req: &Req) -> Resp {
     if req.path == "/openapi.json" {
         let resp = match req.method {
             Method::GET | Method::HEAD => {
-                with_type(StatusCode::OK, "application/json", OPENAPI.into())
+                with_type(StatusCode::OK, "application/json", openapi().into())
             }
             Method::OPTIONS => options("GET, HEAD, OPTIONS"),
             _ => method_not_allowed("GET, HEAD, OPTIONS"),
         };
         return security_headers(resp);
     }
-    let route = req
+    let rest = req
         .path
         .strip_prefix(API_PREFIX)
-        .and_then(|p| p.strip_prefix('/'))
-        .and_then(Route::parse);
-    let Some(route) = route else {
+        .and_then(|p| p.strip_prefix('/'));
+    if let Some(rest) = rest {
+        if let Some(resp) = GROUPS.iter().find_map(|g| (g.handle)(state, req, rest)) {
+            return security_headers(resp);
+        }
+    }
+    let Some(route) = rest.and_then(Route::parse) else {
         return security_headers(problem(
             StatusCode::NOT_FOUND,
             "Not Found",
             "There is no such route.",
         ));
     };
-    let methods = route.methods();
-    let mut allow: Vec<&str> = methods.iter().map(Method::as_str).collect();
-    if methods.contains(&Method::GET) {
-        allow.insert(1, "HEAD");
-    }
-    allow.push("OPTIONS");
-    let allow = allow.join(", ");
-    let resp = if req.method == Method::OPTIONS {
-        options(&allow)
-    } else if methods.contains(&req.method)
-        || (req.method == Method::HEAD && methods.contains(&Method::GET))
-    {
-        dispatch(state, req, route)
-    } else {
-        method_not_allowed(&allow)
-    };
+    let resp = with_methods(req, route.methods(), || dispatch(state, req, route));
     let resp = cors(route, req, resp);
     if route == Route::VulnHeaders {
         resp
     } else {
         security_headers(resp)
+    }
+}
+
+/// Answers OPTIONS (204 with `Allow`) and methods a route lacks (405 with `Allow`) itself, and runs
+/// `f` for the route's methods (HEAD too where GET is allowed).
+pub(super) fn with_methods(req: &Req, methods: &[Method], f: impl FnOnce() -> Resp) -> Resp {
+    let mut allow: Vec<&str> = methods.iter().map(Method::as_str).collect();
+    if let Some(i) = methods.iter().position(|m| m == Method::GET) {
+        allow.insert(i + 1, "HEAD");
+    }
+    allow.push("OPTIONS");
+    let allow = allow.join(", ");
+    if req.method == Method::OPTIONS {
+        options(&allow)
+    } else if methods.contains(&req.method)
+        || (req.method == Method::HEAD && methods.contains(&Method::GET))
+    {
+        f()
+    } else {
+        method_not_allowed(&allow)
     }
 }
 
@@ -270,7 +350,7 @@ fn dispatch(state: &State, req: &Req, route: Route<'_>) -> Resp {
 
 // ----- responses -----
 
-fn with_type(status: StatusCode, content_type: &'static str, body: Bytes) -> Resp {
+pub(super) fn with_type(status: StatusCode, content_type: &'static str, body: Bytes) -> Resp {
     let mut resp = Response::new(body);
     *resp.status_mut() = status;
     resp.headers_mut()
@@ -278,12 +358,12 @@ fn with_type(status: StatusCode, content_type: &'static str, body: Bytes) -> Res
     resp
 }
 
-fn json_resp(status: StatusCode, value: &Value) -> Resp {
+pub(super) fn json_resp(status: StatusCode, value: &Value) -> Resp {
     with_type(status, "application/json", value.to_string().into())
 }
 
 /// An RFC 7807 problem.
-fn problem(status: StatusCode, title: &str, detail: &str) -> Resp {
+pub(super) fn problem(status: StatusCode, title: &str, detail: &str) -> Resp {
     let body = json!({
         "type": "about:blank",
         "title": title,
@@ -293,7 +373,7 @@ fn problem(status: StatusCode, title: &str, detail: &str) -> Resp {
     with_type(status, "application/problem+json", body.to_string().into())
 }
 
-fn unauthorized() -> Resp {
+pub(super) fn unauthorized() -> Resp {
     let mut resp = problem(
         StatusCode::UNAUTHORIZED,
         "Unauthorized",
@@ -306,11 +386,11 @@ fn unauthorized() -> Resp {
     resp
 }
 
-fn bad_request(detail: &str) -> Resp {
+pub(super) fn bad_request(detail: &str) -> Resp {
     problem(StatusCode::BAD_REQUEST, "Bad Request", detail)
 }
 
-fn not_found() -> Resp {
+pub(super) fn not_found() -> Resp {
     problem(
         StatusCode::NOT_FOUND,
         "Not Found",
@@ -416,7 +496,7 @@ fn cors(route: Route<'_>, req: &Req, mut resp: Resp) -> Resp {
 // ----- authentication -----
 
 /// The bearer token of the `Authorization` header, if the header has that scheme and a value.
-fn bearer(req: &Req) -> Option<&str> {
+pub(super) fn bearer(req: &Req) -> Option<&str> {
     let value = req.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
@@ -424,12 +504,12 @@ fn bearer(req: &Req) -> Option<&str> {
 }
 
 /// FIXED: a correctly signed, unexpired HS256 token of a known user.
-fn authenticate(req: &Req) -> Option<User> {
+pub(super) fn authenticate(req: &Req) -> Option<User> {
     bearer(req).and_then(jwt::verify)
 }
 
 /// Runs `f` for an authenticated caller, else answers 401.
-fn authed(req: &Req, f: impl FnOnce(User) -> Resp) -> Resp {
+pub(super) fn authed(req: &Req, f: impl FnOnce(User) -> Resp) -> Resp {
     match authenticate(req) {
         Some(user) => f(user),
         None => unauthorized(),
@@ -701,11 +781,11 @@ fn fixed_item(raw: &str) -> Resp {
 
 // ----- SQL injection -----
 
-fn decode(raw: &str) -> String {
+pub(super) fn decode(raw: &str) -> String {
     percent_decode_str(raw).decode_utf8_lossy().into_owned()
 }
 
-fn query_param(req: &Req, name: &str) -> Option<String> {
+pub(super) fn query_param(req: &Req, name: &str) -> Option<String> {
     url::form_urlencoded::parse(req.query.as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
@@ -770,7 +850,7 @@ fn fixed_product(state: &State, raw: &str) -> Resp {
     }
 }
 
-fn json_body(req: &Req) -> Option<Value> {
+pub(super) fn json_body(req: &Req) -> Option<Value> {
     serde_json::from_slice(&req.body).ok()
 }
 
@@ -832,7 +912,7 @@ fn order_json(id: u64, product_id: i64, quantity: i64, note: &str, total_cents: 
     })
 }
 
-fn created(body: &Value) -> Resp {
+pub(super) fn created(body: &Value) -> Resp {
     json_resp(StatusCode::CREATED, body)
 }
 
@@ -909,4 +989,25 @@ fn fixed_orders(state: &State, req: &Req) -> Resp {
     let total = u64::from(unit) * quantity.unsigned_abs();
     let id = state.next_order.fetch_add(1, Ordering::Relaxed);
     created(&order_json(id, product_id, quantity, note, total))
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    #[test]
+    fn fragments_merge_and_duplicates_are_refused() {
+        let core = r#"{"openapi":"3.0.3","paths":{"/a":{}},"components":{"schemas":{"A":{}}}}"#;
+        let frag = r#"{"paths":{"/b":{}},"components":{"schemas":{"B":{}},"responses":{"R":{}}}}"#;
+        let merged: Value =
+            serde_json::from_str(&merge_openapi(core, [frag].into_iter()).unwrap()).unwrap();
+        assert!(merged["paths"]["/b"].is_object());
+        assert!(merged["components"]["schemas"]["A"].is_object());
+        assert!(merged["components"]["responses"]["R"].is_object());
+        let dup = r#"{"paths":{"/a":{}}}"#;
+        let err = merge_openapi(core, [dup].into_iter()).unwrap_err();
+        assert!(err.contains("paths./a defined twice"), "{err}");
+        // The shipped description merges.
+        assert!(openapi().contains("\"/vuln/reports/{report_id}\""));
+    }
 }
