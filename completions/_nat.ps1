@@ -57,6 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('--auth-b-header', '--auth-b-header', [CompletionResultType]::ParameterName, 'Authentication header of a second user, ''Name: value''')
             [CompletionResult]::new('--auth-b-basic', '--auth-b-basic', [CompletionResultType]::ParameterName, 'HTTP basic authentication of a second user, ''user:password''')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]')
+            [CompletionResult]::new('--fail-on-confidence', '--fail-on-confidence', [CompletionResultType]::ParameterName, 'The least confidence a finding needs to count for --fail-on: ''firm'' counts certain and firm findings, ''tentative'' counts all [default: firm]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Format of the results on stdout (or in --output)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the results to this file instead of stdout')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)')
@@ -66,6 +67,8 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'API key for --server (prefer the environment variable)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the effective scan request (secrets redacted) as JSON and exit without scanning')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept invalid TLS certificates')
+            [CompletionResult]::new('--safe', '--safe', [CompletionResultType]::ParameterName, 'Send only reads (GET, HEAD, OPTIONS): operations that could change anything are not probed')
+            [CompletionResult]::new('--destructive', '--destructive', [CompletionResultType]::ParameterName, 'Also change and delete objects nat did not create (by default nat only changes or deletes objects it created during the scan). For throwaway test environments only')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress on stderr, only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress on stderr, only errors')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colors (also when NO_COLOR is set or the output is not a terminal)')
@@ -87,6 +90,7 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
         'nat;demo' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address the demo API listens on')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]')
+            [CompletionResult]::new('--fail-on-confidence', '--fail-on-confidence', [CompletionResultType]::ParameterName, 'The least confidence a finding needs to count for --fail-on: ''firm'' counts certain and firm findings, ''tentative'' counts all [default: firm]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Format of the results on stdout (or in --output)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the results to this file instead of stdout')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)')
@@ -104,6 +108,7 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
         }
         'nat;report' {
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]')
+            [CompletionResult]::new('--fail-on-confidence', '--fail-on-confidence', [CompletionResultType]::ParameterName, 'The least confidence a finding needs to count for --fail-on: ''firm'' counts certain and firm findings, ''tentative'' counts all [default: firm]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Format of the results on stdout (or in --output)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the results to this file instead of stdout')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)')

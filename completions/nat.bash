@@ -169,7 +169,7 @@ _nat() {
             return 0
             ;;
         nat__subcmd__demo)
-            opts="-q -h -V --target-only --bind --fail-on --format --output --report --baseline --suppressions --quiet --no-color --help --version"
+            opts="-q -h -V --target-only --bind --fail-on --fail-on-confidence --format --output --report --baseline --suppressions --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,6 +181,10 @@ _nat() {
                     ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "critical high medium low info none" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on-confidence)
+                    COMPREPLY=($(compgen -W "certain firm tentative" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -599,7 +603,7 @@ _nat() {
             return 0
             ;;
         nat__subcmd__report)
-            opts="-q -h -V --fail-on --format --output --report --baseline --suppressions --quiet --no-color --help --version"
+            opts="-q -h -V --fail-on --fail-on-confidence --format --output --report --baseline --suppressions --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -607,6 +611,10 @@ _nat() {
             case "${prev}" in
                 --fail-on)
                     COMPREPLY=($(compgen -W "critical high medium low info none" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on-confidence)
+                    COMPREPLY=($(compgen -W "certain firm tentative" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -637,7 +645,7 @@ _nat() {
             return 0
             ;;
         nat__subcmd__scan)
-            opts="-q -h -V --spec --config --dry-run --concurrency --timeout --exclude --rate --max-requests --header --proxy --insecure --check --auth-bearer --auth-header --auth-basic --oauth2-token-url --oauth2-client-id --oauth2-client-secret --oauth2-scope --auth-b-bearer --auth-b-header --auth-b-basic --fail-on --format --output --report --baseline --suppressions --quiet --no-color --server --api-key --help --version"
+            opts="-q -h -V --spec --config --dry-run --concurrency --timeout --exclude --rate --max-requests --header --proxy --insecure --safe --destructive --check --auth-bearer --auth-header --auth-basic --oauth2-token-url --oauth2-client-id --oauth2-client-secret --oauth2-scope --auth-b-bearer --auth-b-header --auth-b-basic --fail-on --fail-on-confidence --format --output --report --baseline --suppressions --quiet --no-color --server --api-key --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -725,6 +733,10 @@ _nat() {
                     ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "critical high medium low info none" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on-confidence)
+                    COMPREPLY=($(compgen -W "certain firm tentative" -- "${cur}"))
                     return 0
                     ;;
                 --format)

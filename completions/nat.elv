@@ -53,6 +53,7 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand --auth-b-header 'Authentication header of a second user, ''Name: value'''
             cand --auth-b-basic 'HTTP basic authentication of a second user, ''user:password'''
             cand --fail-on 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]'
+            cand --fail-on-confidence 'The least confidence a finding needs to count for --fail-on: ''firm'' counts certain and firm findings, ''tentative'' counts all [default: firm]'
             cand --format 'Format of the results on stdout (or in --output)'
             cand --output 'Write the results to this file instead of stdout'
             cand --report 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)'
@@ -62,6 +63,8 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand --api-key 'API key for --server (prefer the environment variable)'
             cand --dry-run 'Print the effective scan request (secrets redacted) as JSON and exit without scanning'
             cand --insecure 'Accept invalid TLS certificates'
+            cand --safe 'Send only reads (GET, HEAD, OPTIONS): operations that could change anything are not probed'
+            cand --destructive 'Also change and delete objects nat did not create (by default nat only changes or deletes objects it created during the scan). For throwaway test environments only'
             cand -q 'No progress on stderr, only errors'
             cand --quiet 'No progress on stderr, only errors'
             cand --no-color 'No colors (also when NO_COLOR is set or the output is not a terminal)'
@@ -81,6 +84,7 @@ set edit:completion:arg-completer[nat] = {|@words|
         &'nat;demo'= {
             cand --bind 'Address the demo API listens on'
             cand --fail-on 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]'
+            cand --fail-on-confidence 'The least confidence a finding needs to count for --fail-on: ''firm'' counts certain and firm findings, ''tentative'' counts all [default: firm]'
             cand --format 'Format of the results on stdout (or in --output)'
             cand --output 'Write the results to this file instead of stdout'
             cand --report 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)'
@@ -97,6 +101,7 @@ set edit:completion:arg-completer[nat] = {|@words|
         }
         &'nat;report'= {
             cand --fail-on 'Fail (exit 1) when a finding is at or above this severity; ''none'' never fails [default: high]'
+            cand --fail-on-confidence 'The least confidence a finding needs to count for --fail-on: ''firm'' counts certain and firm findings, ''tentative'' counts all [default: firm]'
             cand --format 'Format of the results on stdout (or in --output)'
             cand --output 'Write the results to this file instead of stdout'
             cand --report 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)'

@@ -60,6 +60,9 @@ medium\t''
 low\t''
 info\t''
 none\t''"
+complete -c nat -n "__fish_nat_using_subcommand scan" -l fail-on-confidence -d 'The least confidence a finding needs to count for --fail-on: \'firm\' counts certain and firm findings, \'tentative\' counts all [default: firm]' -r -f -a "certain\t''
+firm\t''
+tentative\t''"
 complete -c nat -n "__fish_nat_using_subcommand scan" -l format -d 'Format of the results on stdout (or in --output)' -r -f -a "table\t'A table and a summary, for people'
 json\t'The full report with evidence, as JSON'
 sarif\t'SARIF 2.1.0, for code scanning (GitHub and others)'
@@ -74,6 +77,8 @@ complete -c nat -n "__fish_nat_using_subcommand scan" -l server -d 'Run on this 
 complete -c nat -n "__fish_nat_using_subcommand scan" -l api-key -d 'API key for --server (prefer the environment variable)' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l dry-run -d 'Print the effective scan request (secrets redacted) as JSON and exit without scanning'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l insecure -d 'Accept invalid TLS certificates'
+complete -c nat -n "__fish_nat_using_subcommand scan" -l safe -d 'Send only reads (GET, HEAD, OPTIONS): operations that could change anything are not probed'
+complete -c nat -n "__fish_nat_using_subcommand scan" -l destructive -d 'Also change and delete objects nat did not create (by default nat only changes or deletes objects it created during the scan). For throwaway test environments only'
 complete -c nat -n "__fish_nat_using_subcommand scan" -s q -l quiet -d 'No progress on stderr, only errors'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l no-color -d 'No colors (also when NO_COLOR is set or the output is not a terminal)'
 complete -c nat -n "__fish_nat_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -89,6 +94,9 @@ medium\t''
 low\t''
 info\t''
 none\t''"
+complete -c nat -n "__fish_nat_using_subcommand demo" -l fail-on-confidence -d 'The least confidence a finding needs to count for --fail-on: \'firm\' counts certain and firm findings, \'tentative\' counts all [default: firm]' -r -f -a "certain\t''
+firm\t''
+tentative\t''"
 complete -c nat -n "__fish_nat_using_subcommand demo" -l format -d 'Format of the results on stdout (or in --output)' -r -f -a "table\t'A table and a summary, for people'
 json\t'The full report with evidence, as JSON'
 sarif\t'SARIF 2.1.0, for code scanning (GitHub and others)'
@@ -110,6 +118,9 @@ medium\t''
 low\t''
 info\t''
 none\t''"
+complete -c nat -n "__fish_nat_using_subcommand report" -l fail-on-confidence -d 'The least confidence a finding needs to count for --fail-on: \'firm\' counts certain and firm findings, \'tentative\' counts all [default: firm]' -r -f -a "certain\t''
+firm\t''
+tentative\t''"
 complete -c nat -n "__fish_nat_using_subcommand report" -l format -d 'Format of the results on stdout (or in --output)' -r -f -a "table\t'A table and a summary, for people'
 json\t'The full report with evidence, as JSON'
 sarif\t'SARIF 2.1.0, for code scanning (GitHub and others)'

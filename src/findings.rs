@@ -54,6 +54,46 @@ impl fmt::Display for Severity {
     }
 }
 
+/// How sure nat is of a finding, independent of how bad it is. Ordered: `Tentative < Firm < Certain`.
+///
+/// - `certain`: the exchange proves the flaw by itself, with no interpretation (a forged token
+///   accepted, a write read back, a header missing, a boolean SQL differential confirmed).
+/// - `firm`: strong evidence that rests on a comparison or a signature (two users' answers compared,
+///   a database error text, a stack trace).
+/// - `tentative`: a likely flaw nat could not fully prove (one identity only, a heuristic match).
+///
+/// `--fail-on` counts `certain` and `firm` findings by default (`--fail-on-confidence`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Tentative,
+    #[default]
+    Firm,
+    Certain,
+}
+
+impl Confidence {
+    /// All levels, most certain first.
+    pub const ALL: [Confidence; 3] = [Confidence::Certain, Confidence::Firm, Confidence::Tentative];
+
+    /// The lower-case name used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Tentative => "tentative",
+            Confidence::Firm => "firm",
+            Confidence::Certain => "certain",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Triage status of a finding. A scan reports `open`; users move it to `resolved` or `accepted`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -77,6 +117,9 @@ pub struct Finding {
     /// `find_001`, … numbered in report order.
     pub id: String,
     pub severity: Severity,
+    /// How sure nat is (reports written before confidence existed read as `firm`).
+    #[serde(default)]
+    pub confidence: Confidence,
     pub title: String,
     /// OWASP API Security Top 10 (2023) category, `API1` … `API10`.
     pub owasp: String,
@@ -93,6 +136,15 @@ pub struct Finding {
     pub check: String,
     /// Stable across runs: same check, same operation, same place → same fingerprint.
     pub fingerprint: String,
+}
+
+impl Finding {
+    /// The same finding with another confidence (for a check whose proof is stronger or weaker in
+    /// one case than its usual one).
+    pub fn with_confidence(mut self, confidence: Confidence) -> Finding {
+        self.confidence = confidence;
+        self
+    }
 }
 
 /// What makes a finding more or less risky beyond its severity.
@@ -153,6 +205,17 @@ mod tests {
         assert!(Severity::Critical > Severity::High);
         assert!(Severity::Low > Severity::Info);
         assert_eq!(serde_json::to_string(&Severity::High).unwrap(), "\"high\"");
+    }
+
+    #[test]
+    fn confidence_orders_and_defaults_to_firm() {
+        assert!(Confidence::Certain > Confidence::Firm);
+        assert!(Confidence::Firm > Confidence::Tentative);
+        assert_eq!(Confidence::default(), Confidence::Firm);
+        assert_eq!(
+            serde_json::to_string(&Confidence::Tentative).unwrap(),
+            "\"tentative\""
+        );
     }
 
     #[test]

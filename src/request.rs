@@ -1,7 +1,7 @@
 //! The one scan request type: the JSON body of `POST /api/v1/scans`. CLI flags and the `--config` file
 //! fill the same struct; nothing is defined twice.
 
-use crate::findings::Severity;
+use crate::findings::{Confidence, Severity};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -177,6 +177,38 @@ impl FailOn {
     }
 }
 
+/// What nat may change on the target (`options.safety`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Safety {
+    /// Only reads: no operation but GET, HEAD and OPTIONS is probed (`--safe`).
+    Safe,
+    /// Reads, creations and queries (POST to a path without parameters), and changes or deletions of
+    /// objects nat created itself during the scan; never an object it did not create.
+    #[default]
+    Default,
+    /// Everything the description offers, including changing and deleting existing objects
+    /// (`--destructive`): for throwaway test environments only.
+    Destructive,
+}
+
+impl Safety {
+    /// Whether an operation may be probed at all, and if not, why (for the report's warnings).
+    /// `has_path_params`: the operation's path names an object (`/items/{id}`).
+    pub fn allows(self, method: &str, has_path_params: bool) -> Result<(), &'static str> {
+        let read = crate::http::is_read(method);
+        match self {
+            _ if read => Ok(()),
+            Safety::Safe => Err("--safe allows only reads"),
+            Safety::Destructive => Ok(()),
+            Safety::Default if method == "POST" && !has_path_params => Ok(()),
+            Safety::Default => Err(
+                "it would change or delete an object nat did not create; --destructive allows it",
+            ),
+        }
+    }
+}
+
 fn default_concurrency() -> usize {
     5
 }
@@ -197,6 +229,10 @@ pub struct ScanOptions {
     /// Severity at or above which the scan fails (default high).
     #[serde(default)]
     pub fail_on: FailOn,
+    /// The least confidence a finding needs to count for `fail_on` (default firm: certain and firm
+    /// findings fail a scan, tentative ones are only reported).
+    #[serde(default)]
+    pub fail_on_confidence: Confidence,
     /// Glob patterns on the path template of operations to skip, e.g. `/api/v1/payments/*`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
@@ -215,6 +251,10 @@ pub struct ScanOptions {
     /// Accept invalid TLS certificates.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub insecure: bool,
+    /// What nat may change on the target: `safe` (reads only), `default` (only objects nat created),
+    /// `destructive` (anything).
+    #[serde(default)]
+    pub safety: Safety,
     /// Check ids to run (all when empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<String>,
@@ -226,12 +266,14 @@ impl Default for ScanOptions {
             concurrency: default_concurrency(),
             timeout: default_timeout(),
             fail_on: FailOn::default(),
+            fail_on_confidence: Confidence::default(),
             exclude: Vec::new(),
             rate: None,
             max_requests: None,
             headers: Vec::new(),
             proxy: None,
             insecure: false,
+            safety: Safety::default(),
             checks: Vec::new(),
         }
     }

@@ -32,13 +32,14 @@ fn demo_finds_every_vulnerable_endpoint_and_nothing_on_fixed_twins() {
             endpoint.contains("/vuln/"),
             "finding on a non-vulnerable endpoint: {f:#}"
         );
-        // Exactly the contract's fields, plus check and fingerprint.
+        // Exactly the contract's fields, plus check, confidence and fingerprint.
         let mut keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort_unstable();
         assert_eq!(
             keys,
             [
                 "check",
+                "confidence",
                 "cwe",
                 "endpoint",
                 "evidence",

@@ -2,7 +2,7 @@
 //! endpoint and stays silent on the fixed twin.
 
 use nat::engine::{run, CancellationToken, Events};
-use nat::request::{AuthConfig, FailOn, ScanRequest, Secret};
+use nat::request::{AuthConfig, FailOn, Safety, ScanRequest, Secret};
 
 /// (check id, vulnerable endpoint) pairs: every pair must be found, and nothing under `/fixed/`.
 const EXPECTED: &[(&str, &str)] = &[
@@ -43,6 +43,8 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         ..Default::default()
     });
     req.options.fail_on = FailOn::None;
+    // The demo is nat's own throwaway target: mass assignment may change alice's account there.
+    req.options.safety = Safety::Destructive;
     let report = run(req, Events::none(), CancellationToken::new())
         .await
         .unwrap();

@@ -72,6 +72,8 @@ async fn scan(server: &TestServer, spec: String) -> ScanReport {
         ..Default::default()
     };
     req.options.fail_on = FailOn::None;
+    // The user's own account is an object nat did not create: only --destructive changes it.
+    req.options.safety = nat::request::Safety::Destructive;
     run(req, Events::none(), CancellationToken::new())
         .await
         .unwrap()

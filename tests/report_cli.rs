@@ -68,6 +68,31 @@ fn one_demo_scan_writes_every_format() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("SQL injection"));
+
+    // Every finding carries a confidence; --fail-on counts certain and firm ones unless told otherwise.
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings
+        .iter()
+        .all(|f| matches!(f["confidence"].as_str(), Some("certain" | "firm"))));
+    assert!(findings.iter().any(|f| f["confidence"] == "certain"));
+    let mut tentative = json.clone();
+    for f in tentative["findings"].as_array_mut().unwrap() {
+        f["confidence"] = "tentative".into();
+    }
+    std::fs::write(dir.path().join("t.json"), tentative.to_string()).unwrap();
+    let code = |extra: &[&str]| {
+        nat()
+            .current_dir(dir.path())
+            .args(["report", "t.json", "--fail-on", "high", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(code(&[]), Some(0), "tentative findings alone do not fail");
+    assert_eq!(code(&["--fail-on-confidence", "tentative"]), Some(1));
+    assert_eq!(code(&["--fail-on-confidence", "firm"]), Some(0));
 }
 
 #[test]

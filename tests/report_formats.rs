@@ -51,6 +51,7 @@ fn finding(
     Finding {
         id: String::new(),
         severity,
+        confidence: Default::default(),
         title: format!("{check} proven"),
         owasp: owasp.into(),
         cwe: cwe.into(),

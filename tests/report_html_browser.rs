@@ -25,6 +25,7 @@ fn report() -> ScanReport {
         .map(|(i, severity)| Finding {
             id: format!("find_00{}", i + 1),
             severity,
+            confidence: Default::default(),
             title: format!("Finding {i} <img src=x onerror=document.title='pwned'>"),
             owasp: "API8".into(),
             cwe: "CWE-693".into(),

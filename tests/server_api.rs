@@ -200,7 +200,8 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
         let created = e
             .post_scan(json!({"url": demo.url(), "auth": {"type": "bearer", "token": nat::demo::user_token()},
                               "auth_b": {"type": "bearer", "token": nat::demo::second_user_token()},
-                              "options": {"concurrency": 5, "timeout": 30, "fail_on": "high"}}))
+                              "options": {"concurrency": 5, "timeout": 30, "fail_on": "high",
+                                          "safety": "destructive"}}))
             .await;
         assert_eq!(created.status, 201, "{}", created.text);
         let c = created.json();

@@ -18,6 +18,7 @@ static META: CheckMeta = CheckMeta {
     owasp: "API2",
     cwe: "CWE-306",
     severity: crate::findings::Severity::High,
+    confidence: crate::findings::Confidence::Firm,
     description: "The API description says this operation requires authentication, but the API returned \
                   the same data to a request that carried no credentials or an invalid one.",
     remediation: "Enforce authentication on every operation that requires it, in one place (middleware) \

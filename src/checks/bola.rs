@@ -10,7 +10,7 @@
 use super::similarity::same_resource;
 use super::{Check, CheckMeta};
 use crate::engine::{is_object_id, ScanContext, Target};
-use crate::findings::{Finding, RiskFactors, Severity};
+use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{RecordedResponse, Who};
 use crate::spec::ParamLocation;
 use crate::synth::Slot;
@@ -26,6 +26,7 @@ static META: CheckMeta = CheckMeta {
     owasp: "API1",
     cwe: "CWE-639",
     severity: Severity::High,
+    confidence: Confidence::Firm,
     description: "An object that belongs to one user was returned to another authenticated user who \
                   asked for it by id: the API checks who the caller is, but not whether the object is \
                   theirs.",

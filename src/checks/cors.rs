@@ -2,7 +2,7 @@
 
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
-use crate::findings::{Finding, RiskFactors, Severity};
+use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{RequestSpec, Who};
 use async_trait::async_trait;
 
@@ -15,6 +15,7 @@ static META: CheckMeta = CheckMeta {
     owasp: "API8",
     cwe: "CWE-942",
     severity: Severity::Medium,
+    confidence: Confidence::Certain,
     description: "The API answered a request from an arbitrary origin with Access-Control-Allow-Origin \
                   reflecting that origin (or `*`) and Access-Control-Allow-Credentials: true, so any web \
                   page a user visits can read the API's answers with the user's credentials.",

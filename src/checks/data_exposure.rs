@@ -9,7 +9,7 @@
 
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
-use crate::findings::{Finding, RiskFactors, Severity};
+use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -22,6 +22,7 @@ static META: CheckMeta = CheckMeta {
     owasp: "API3",
     cwe: "CWE-213",
     severity: Severity::High,
+    confidence: Confidence::Firm,
     description: "A successful response contains sensitive fields (password hashes, API keys, tokens, \
                   social security or card numbers) that the client does not need: the API serialises \
                   its stored objects instead of a response model.",

@@ -3,7 +3,7 @@
 
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
-use crate::findings::{Finding, RiskFactors, Severity};
+use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use async_trait::async_trait;
 
 /// The check.
@@ -15,6 +15,7 @@ static META: CheckMeta = CheckMeta {
     owasp: "API8",
     cwe: "CWE-693",
     severity: Severity::Low,
+    confidence: Confidence::Certain,
     description: "An authenticated answer came without `X-Content-Type-Options: nosniff` (browsers may \
                   sniff it into an executable type) or without `Cache-Control: no-store` (shared and \
                   browser caches may keep the user's data).",

@@ -5,7 +5,7 @@ use super::auth_bypass::INVALID_TOKEN;
 use super::similarity::same_resource;
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
-use crate::findings::{Finding, RiskFactors, Severity};
+use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{RequestSpec, Who};
 use async_trait::async_trait;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -20,6 +20,7 @@ static META: CheckMeta = CheckMeta {
     owasp: "API2",
     cwe: "CWE-347",
     severity: Severity::Critical,
+    confidence: Confidence::Certain,
     description: "The API accepted the user's JSON Web Token after nat removed or forged its signature. \
                   Anyone can then mint a token for any user.",
     remediation: "Verify every JWT's signature with a fixed, allow-listed algorithm (never `none`, never the \

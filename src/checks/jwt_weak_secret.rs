@@ -11,7 +11,7 @@
 use super::auth_bypass::INVALID_TOKEN;
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
-use crate::findings::{Finding, RiskFactors, Severity};
+use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{RequestSpec, Who};
 use async_trait::async_trait;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -29,6 +29,7 @@ static META: CheckMeta = CheckMeta {
     owasp: "API2",
     cwe: "CWE-1391",
     severity: Severity::Critical,
+    confidence: Confidence::Certain,
     description: "The user's JSON Web Token is signed (HMAC) with a secret from a list of common \
                   secrets. nat found it offline, minted a token for another user with it, and the API \
                   answered as that user: anyone can impersonate any user.",

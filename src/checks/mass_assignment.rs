@@ -10,7 +10,7 @@
 
 use super::{Check, CheckMeta};
 use crate::engine::{is_object_id, ScanContext, Target};
-use crate::findings::{Evidence, Finding, RiskFactors, Severity};
+use crate::findings::{Confidence, Evidence, Finding, RiskFactors, Severity};
 use crate::http::{Body, Exchange, RequestSpec, Who};
 use crate::spec::{Operation, Schema};
 use crate::synth::{schema_type, RequestValues};
@@ -26,6 +26,7 @@ static META: CheckMeta = CheckMeta {
     owasp: "API3",
     cwe: "CWE-915",
     severity: Severity::High,
+    confidence: Confidence::Certain,
     description: "The API stored properties of the caller's own object that the client must not set \
                   (privileges, read-only or server-managed fields): it binds the request body to its \
                   storage object instead of an allow-list of writable fields.",

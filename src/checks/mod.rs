@@ -28,7 +28,9 @@ pub use sqli::SqlInjection;
 pub use verbose_errors::VerboseErrors;
 
 use crate::engine::{ScanContext, Target};
-use crate::findings::{fingerprint, risk_score, Evidence, Finding, RiskFactors, Severity, Status};
+use crate::findings::{
+    fingerprint, risk_score, Confidence, Evidence, Finding, RiskFactors, Severity, Status,
+};
 use async_trait::async_trait;
 
 /// What a check is, independent of any scan.
@@ -41,6 +43,9 @@ pub struct CheckMeta {
     pub owasp: &'static str,
     pub cwe: &'static str,
     pub severity: Severity,
+    /// The usual confidence of the check's findings; a finding may carry another
+    /// ([`Finding::with_confidence`]).
+    pub confidence: Confidence,
     /// One paragraph: what the issue is.
     pub description: &'static str,
     pub remediation: &'static str,
@@ -62,6 +67,7 @@ impl CheckMeta {
         Finding {
             id: String::new(),
             severity,
+            confidence: self.confidence,
             title: self.title.to_string(),
             owasp: self.owasp.to_string(),
             cwe: self.cwe.to_string(),

@@ -3,7 +3,7 @@
 
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
-use crate::findings::{Finding, RiskFactors, Severity};
+use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::Who;
 use crate::synth::schema_violations;
 use async_trait::async_trait;
@@ -17,6 +17,7 @@ static META: CheckMeta = CheckMeta {
     owasp: "API8",
     cwe: "CWE-20",
     severity: Severity::Medium,
+    confidence: Confidence::Firm,
     description:
         "The API answered a server error (5xx) to input that its own description forbids, instead \
                   of rejecting it with a 4xx: the input reached code that does not expect it.",

@@ -6,7 +6,7 @@ use super::signatures::has_sql_error;
 use super::similarity::similarity;
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
-use crate::findings::{Evidence, Finding, RiskFactors, Severity};
+use crate::findings::{Confidence, Evidence, Finding, RiskFactors, Severity};
 use crate::http::{Exchange, RecordedResponse, Who};
 use crate::synth::{param_string, Slot};
 use async_trait::async_trait;
@@ -21,6 +21,7 @@ static META: CheckMeta = CheckMeta {
     owasp: "API8",
     cwe: "CWE-89",
     severity: Severity::High,
+    confidence: Confidence::Firm,
     description: "Input reaches an SQL statement without being bound as a parameter: a quote broke the \
                   statement's syntax, or a true and a false condition appended to the value changed the answer.",
     remediation: "Use parameterised queries (prepared statements) or a query builder for every value that \
@@ -158,13 +159,17 @@ impl Check for SqlInjection {
                 let te2 = send(&slot, format!("{base}{t}")).await;
                 let fe2 = send(&slot, format!("{base}{f}")).await;
                 if sim(&te2, baseline) >= SAME && sim(&fe2, fr) >= SAME {
-                    findings.push(META.finding(
-                        target,
-                        META.severity,
-                        &location,
-                        pair_evidence(ctx, &te, &fe),
-                        factors,
-                    ));
+                    findings.push(
+                        META.finding(
+                            target,
+                            META.severity,
+                            &location,
+                            pair_evidence(ctx, &te, &fe),
+                            factors,
+                        )
+                        // Confirmed twice over: the differential is the proof.
+                        .with_confidence(Confidence::Certain),
+                    );
                     break;
                 }
             }

@@ -3,7 +3,7 @@
 use super::signatures::{has_sql_error, has_stack_trace};
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
-use crate::findings::{Finding, RiskFactors, Severity};
+use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{Body, Exchange, Who};
 use crate::synth::schema_type;
 use async_trait::async_trait;
@@ -18,6 +18,7 @@ static META: CheckMeta = CheckMeta {
     owasp: "API8",
     cwe: "CWE-209",
     severity: Severity::Medium,
+    confidence: Confidence::Firm,
     description: "An answer carried a stack trace, framework error page or database error message, which \
                   tells an attacker the stack, file layout, queries and where input reaches them.",
     remediation: "Return a generic error body (e.g. RFC 7807 problem details without internals) to clients, \

@@ -164,6 +164,15 @@ pub struct OptionArgs {
     #[arg(long)]
     pub insecure: bool,
 
+    /// Send only reads (GET, HEAD, OPTIONS): operations that could change anything are not probed
+    #[arg(long, conflicts_with = "destructive")]
+    pub safe: bool,
+
+    /// Also change and delete objects nat did not create (by default nat only changes or deletes
+    /// objects it created during the scan). For throwaway test environments only
+    #[arg(long)]
+    pub destructive: bool,
+
     /// Run only this check, by id (repeatable) [default: all checks]
     #[arg(long = "check", value_name = "ID")]
     pub checks: Vec<String>,
@@ -253,6 +262,11 @@ pub struct OutputArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOnArg>,
 
+    /// The least confidence a finding needs to count for --fail-on: 'firm' counts certain and firm
+    /// findings, 'tentative' counts all [default: firm]
+    #[arg(long, value_enum, value_name = "CONFIDENCE")]
+    pub fail_on_confidence: Option<ConfidenceArg>,
+
     /// Format of the results on stdout (or in --output)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -294,6 +308,25 @@ pub enum FailOnArg {
     Low,
     Info,
     None,
+}
+
+/// `--fail-on-confidence` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConfidenceArg {
+    Certain,
+    Firm,
+    Tentative,
+}
+
+impl From<ConfidenceArg> for crate::findings::Confidence {
+    fn from(value: ConfidenceArg) -> Self {
+        use crate::findings::Confidence;
+        match value {
+            ConfidenceArg::Certain => Confidence::Certain,
+            ConfidenceArg::Firm => Confidence::Firm,
+            ConfidenceArg::Tentative => Confidence::Tentative,
+        }
+    }
 }
 
 impl From<FailOnArg> for crate::request::FailOn {

@@ -100,6 +100,7 @@ mod tests {
         Finding {
             id: "find_001".into(),
             severity,
+            confidence: Default::default(),
             title: "t".into(),
             owasp: "API1".into(),
             cwe: "CWE-639".into(),

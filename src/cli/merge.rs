@@ -241,6 +241,9 @@ pub fn build_request(
     if let Some(fail_on) = args.output.fail_on {
         opts.fail_on = fail_on.into();
     }
+    if let Some(confidence) = args.output.fail_on_confidence {
+        opts.fail_on_confidence = confidence.into();
+    }
     if !o.exclude.is_empty() {
         opts.exclude = o.exclude.clone();
     }
@@ -255,6 +258,12 @@ pub fn build_request(
     }
     if let Some(proxy) = &o.proxy {
         opts.proxy = Some(proxy.clone());
+    }
+    if o.safe {
+        opts.safety = crate::request::Safety::Safe;
+    }
+    if o.destructive {
+        opts.safety = crate::request::Safety::Destructive;
     }
     if o.insecure {
         opts.insecure = true;

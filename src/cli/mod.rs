@@ -228,8 +228,9 @@ fn demo_command(args: DemoArgs) -> Result<Exit, CliError> {
     })
 }
 
-/// Scans the demo target exactly like `nat scan URL --auth-bearer TOKEN --auth-b-bearer TOKEN_B`
-/// (alice as the user, bob as the second user).
+/// Scans the demo target exactly like `nat scan URL --auth-bearer TOKEN --auth-b-bearer TOKEN_B
+/// --destructive` (alice as the user, bob as the second user; the target is nat's own in-memory
+/// server, thrown away after the scan, so nothing forbids changing its objects).
 async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliError> {
     let token = crate::demo::user_token();
     if token.is_empty() {
@@ -244,6 +245,10 @@ async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliErr
         auth_b: args::AuthBArgs {
             auth_b_bearer: Some(crate::demo::second_user_token()),
             ..args::AuthBArgs::default()
+        },
+        options: args::OptionArgs {
+            destructive: true,
+            ..args::OptionArgs::default()
         },
         output,
         ..ScanArgs::default()

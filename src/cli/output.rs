@@ -149,6 +149,9 @@ pub fn report_command(input: &Path, output: &OutputArgs) -> Result<super::exit::
     }
     let triage = Triage::prepare(output)?;
     let mut report = read_report(input)?;
+    if let Some(confidence) = output.fail_on_confidence {
+        report.scan.fail_on_confidence = confidence.into();
+    }
     triage.apply(&mut report);
     let fail_on = output
         .fail_on

@@ -307,6 +307,7 @@ mod tests {
         Box::new(Finding {
             id: "find_001".into(),
             severity,
+            confidence: Default::default(),
             title: "Broken Object Level Authorization".into(),
             owasp: "API1".into(),
             cwe: "CWE-639".into(),

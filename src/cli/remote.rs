@@ -578,6 +578,7 @@ async fn partial_report(
     report.scan.completed_at = scan.completed_at.unwrap_or_default();
     report.scan.partial = true;
     report.scan.fail_on = request.options.fail_on;
+    report.scan.fail_on_confidence = request.options.fail_on_confidence;
     report.summary.operations_discovered = scan.progress.endpoints_discovered as usize;
     report.summary.operations_tested = scan.progress.endpoints_tested as usize;
     for s in Severity::ALL {

@@ -93,7 +93,14 @@ pub fn report_table(
         out.push_str("No findings.\n");
     } else {
         let mut table = new_table(style);
-        table.set_header(["Severity", "Risk", "Title", "Endpoint", "Check"]);
+        table.set_header([
+            "Severity",
+            "Confidence",
+            "Risk",
+            "Title",
+            "Endpoint",
+            "Check",
+        ]);
         for f in &report.findings {
             let mut severity = Cell::new(f.severity.as_str().to_uppercase());
             if let Some(color) = severity_color(f.severity) {
@@ -101,6 +108,7 @@ pub fn report_table(
             }
             table.add_row(vec![
                 severity,
+                Cell::new(f.confidence),
                 Cell::new(f.risk_score),
                 Cell::new(&f.title),
                 Cell::new(&f.endpoint),
@@ -150,6 +158,15 @@ pub fn report_table(
             }
         }
         None => out.push_str("passed (--fail-on none)\n"),
+    }
+    if !report.writes.is_empty() {
+        let endpoints = report.writes_grouped().len();
+        out.push_str(&format!(
+            "{} request{} that may have changed data ({endpoints} method/path/identity group{}): listed under `writes` in the JSON report\n",
+            report.writes.len(),
+            if report.writes.len() == 1 { "" } else { "s" },
+            if endpoints == 1 { "" } else { "s" },
+        ));
     }
     out.push_str(&warnings_block(&report.warnings, "--format json"));
     out
@@ -278,6 +295,7 @@ mod tests {
         Finding {
             id: "find_001".into(),
             severity,
+            confidence: Default::default(),
             title: title.into(),
             owasp: "API1".into(),
             cwe: "CWE-639".into(),

@@ -62,17 +62,14 @@ pub async fn run_guarded(
     let http = Arc::new(probe.rebased(effective_base(probe.base_url(), &spec.servers)));
 
     let excluder = Excluder::new(&request.options.exclude, http.base_url().path())?;
+    let safety = request.options.safety;
     let mut selected: Vec<Operation> = Vec::new();
     let mut excluded = 0usize;
     for op in &spec.operations {
         if excluder.excludes(&op.path) {
             excluded += 1;
-        } else if op.method == "DELETE" {
-            // Deleting whatever a synthesised id points at could destroy real data.
-            warnings.push(format!(
-                "{}: not probed (nat does not send DELETE requests to objects it did not create)",
-                op.endpoint()
-            ));
+        } else if let Err(why) = safety.allows(&op.method, op.path.contains('{')) {
+            warnings.push(format!("{}: not probed ({why})", op.endpoint()));
             excluded += 1;
         } else {
             selected.push(op.clone());
@@ -162,6 +159,7 @@ pub async fn run_guarded(
             duration_ms: clock.elapsed().as_millis() as u64,
             partial,
             fail_on,
+            fail_on_confidence: request.options.fail_on_confidence,
         },
         summary: Summary {
             operations_discovered: discovered,
@@ -174,6 +172,7 @@ pub async fn run_guarded(
         },
         findings,
         warnings,
+        writes: http.writes(),
         ..Default::default()
     };
     report.summary.failed = report.fails(fail_on.threshold());

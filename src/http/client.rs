@@ -5,6 +5,7 @@ use super::redact::{is_sensitive_header, Redactor};
 use super::{Exchange, RecordedRequest, RecordedResponse, RequestSpec, Who};
 use crate::engine::{Events, ScanEvent};
 use crate::findings::Evidence;
+use crate::report::WriteRecord;
 use crate::request::{parse_header, ScanRequest};
 use bytes::{Bytes, BytesMut};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -33,6 +34,9 @@ pub struct HttpConfig {
     pub body_cap: usize,
     /// Where connections may go, when someone else's policy applies (the team server).
     pub policy: Option<super::guard::Policy>,
+    /// `--safe`: refuse to send anything but GET, HEAD and OPTIONS (a last line of defence behind
+    /// the engine, which does not probe such operations at all).
+    pub read_only: bool,
 }
 
 impl HttpConfig {
@@ -55,6 +59,7 @@ impl HttpConfig {
             insecure: o.insecure,
             body_cap: DEFAULT_BODY_CAP,
             policy: None,
+            read_only: o.safety == crate::request::Safety::Safe,
         })
     }
 }
@@ -77,6 +82,8 @@ struct Shared {
     sent: AtomicU64,
     budget_spent: AtomicBool,
     redactor: Redactor,
+    /// Every request sent that may have changed something (see [`HttpClient::writes`]).
+    writes: std::sync::Mutex<Vec<WriteRecord>>,
 }
 
 impl HttpClient {
@@ -138,6 +145,7 @@ impl HttpClient {
             sent: AtomicU64::new(0),
             budget_spent: AtomicBool::new(false),
             redactor,
+            writes: std::sync::Mutex::new(Vec::new()),
         });
         Ok(HttpClient {
             client,
@@ -270,6 +278,36 @@ impl HttpClient {
         first
     }
 
+    /// Every request sent so far that may have changed something on the target (any method but GET,
+    /// HEAD and OPTIONS), in the order sent, URLs redacted.
+    pub fn writes(&self) -> Vec<WriteRecord> {
+        match self.shared.writes.lock() {
+            Ok(w) => w.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn note_write(&self, who: &Who, method: &str, url: &url::Url, status: Option<u16>) {
+        if is_read(method) {
+            return;
+        }
+        let record = WriteRecord {
+            method: method.to_string(),
+            url: self.shared.redactor.scrub(url.as_str()),
+            identity: match who {
+                Who::User => "user",
+                Who::UserB => "user_b",
+                Who::Anonymous => "anonymous",
+            }
+            .to_string(),
+            status,
+        };
+        match self.shared.writes.lock() {
+            Ok(mut w) => w.push(record),
+            Err(poisoned) => poisoned.into_inner().push(record),
+        }
+    }
+
     async fn send_once(&self, who: &Who, req: &RequestSpec) -> Exchange {
         let url = self.url_for(req);
         let mut headers: Vec<(String, String)> = Vec::new();
@@ -314,6 +352,13 @@ impl HttpClient {
         }
         recorded.headers = headers;
 
+        if self.cfg.read_only && !is_read(&req.method) {
+            return Exchange {
+                request: recorded,
+                error: Some(format!("{} not sent: --safe allows only reads", req.method)),
+                ..Default::default()
+            };
+        }
         if let Some(max) = self.cfg.max_requests {
             if self.shared.sent.load(Ordering::Relaxed) >= max {
                 self.shared.budget_spent.store(true, Ordering::Relaxed);
@@ -372,6 +417,12 @@ impl HttpClient {
             },
         };
         let elapsed_ms = start.elapsed().as_millis() as u64;
+        self.note_write(
+            who,
+            &req.method,
+            &url,
+            result.as_ref().ok().map(|r| r.status),
+        );
         match result {
             Ok(response) => Exchange {
                 request: recorded,
@@ -488,4 +539,9 @@ fn describe_error(e: &reqwest::Error) -> String {
     } else {
         format!("{kind}: {cause}")
     }
+}
+
+/// GET, HEAD and OPTIONS: methods that change nothing.
+pub fn is_read(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "OPTIONS")
 }

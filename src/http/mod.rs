@@ -7,7 +7,7 @@ pub mod guard;
 mod redact;
 
 pub use auth::Auth;
-pub use client::{HttpClient, HttpConfig, DEFAULT_BODY_CAP};
+pub use client::{is_read, HttpClient, HttpConfig, DEFAULT_BODY_CAP};
 pub use redact::{is_sensitive_header, Redactor, MASK};
 
 use bytes::Bytes;

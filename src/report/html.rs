@@ -282,6 +282,25 @@ pub(crate) fn render(report: &ScanReport) -> String {
         }
         h.push_str("</ul>\n</section>\n");
     }
+    if !report.writes.is_empty() {
+        let _ = write!(
+            h,
+            "<section id=\"writes\">\n<h2>Requests that may have changed data</h2>\n<p>{} request(s) with a method other than GET, HEAD or OPTIONS.</p>\n<table><thead><tr><th>method</th><th>path</th><th>as</th><th>requests</th><th>answers</th></tr></thead><tbody>",
+            report.writes.len()
+        );
+        for (method, path, who, n, statuses) in report.writes_grouped() {
+            let answers: Vec<String> = statuses.iter().map(u16::to_string).collect();
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{n}</td><td>{}</td></tr>",
+                esc(&method),
+                esc(&path),
+                esc(&who),
+                answers.join(", ")
+            );
+        }
+        h.push_str("</tbody></table>\n</section>\n");
+    }
     if !report.warnings.is_empty() {
         h.push_str("<section id=\"warnings\">\n<h2>Warnings</h2>\n<ul class=\"warnings\">");
         for w in &report.warnings {
@@ -368,12 +387,13 @@ fn finding(h: &mut String, report: &ScanReport, f: &Finding) {
     );
     let _ = writeln!(
         h,
-        "<p class=\"facts\">{} · check <code>{}</code> · {} · {} · risk {}/100 · fingerprint <code>{}</code></p>",
+        "<p class=\"facts\">{} · check <code>{}</code> · {} · {} · risk {}/100 · {} confidence · fingerprint <code>{}</code></p>",
         esc(&f.id),
         esc(&f.check),
         esc(&owasp_label(&f.owasp)),
         esc(&f.cwe),
         f.risk_score,
+        f.confidence,
         esc(&f.fingerprint)
     );
     if let Some(a) = report.suppression_of(f) {
@@ -423,6 +443,7 @@ mod tests {
         let f = Finding {
             id: "find_001".into(),
             severity: Severity::High,
+            confidence: Default::default(),
             title: "Title <b>bold</b>".into(),
             owasp: "API2".into(),
             cwe: "CWE-306".into(),

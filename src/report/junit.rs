@@ -50,6 +50,12 @@ fn outcome(report: &ScanReport, f: &Finding) -> Outcome {
     if report.baseline_state(f) == Some(BaselineState::Unchanged) {
         return Outcome::Skipped("already in the baseline".into());
     }
+    if f.confidence < report.scan.fail_on_confidence {
+        return Outcome::Skipped(format!(
+            "{} confidence, below --fail-on-confidence {}",
+            f.confidence, report.scan.fail_on_confidence
+        ));
+    }
     Outcome::Failure
 }
 

@@ -215,6 +215,25 @@ pub(crate) fn render(report: &ScanReport) -> String {
             if sup.stale.len() == 1 { "y" } else { "ies" }
         );
     }
+    if !report.writes.is_empty() {
+        let _ = writeln!(
+            md,
+            "### Requests that may have changed data\n\n{} request(s) with a method other than GET, HEAD or OPTIONS:\n\n| method | path | as | requests | answers |\n|---|---|---|---|---|",
+            report.writes.len()
+        );
+        for (method, path, who, n, statuses) in report.writes_grouped() {
+            let answers: Vec<String> = statuses.iter().map(u16::to_string).collect();
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {n} | {} |",
+                escape_md(&method),
+                code_span(&path),
+                escape_md(&who),
+                answers.join(", ")
+            );
+        }
+        md.push('\n');
+    }
     if !report.warnings.is_empty() {
         let _ = writeln!(md, "### Warnings\n");
         for w in &report.warnings {
@@ -242,11 +261,12 @@ fn finding(md: &mut String, report: &ScanReport, f: &Finding) {
     );
     let _ = writeln!(
         md,
-        "- **Check:** {} · **OWASP:** {} · **CWE:** {} · **Risk:** {}/100",
+        "- **Check:** {} · **OWASP:** {} · **CWE:** {} · **Risk:** {}/100 · **Confidence:** {}",
         code_span(&f.check),
         escape_md(&owasp_label(&f.owasp)),
         escape_md(&f.cwe),
-        f.risk_score
+        f.risk_score,
+        f.confidence
     );
     let _ = writeln!(
         md,

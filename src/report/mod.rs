@@ -56,6 +56,9 @@ pub struct ScanMeta {
     pub partial: bool,
     /// The severity threshold the scan was run with.
     pub fail_on: crate::request::FailOn,
+    /// The least confidence a finding needs to count for `fail_on`.
+    #[serde(default)]
+    pub fail_on_confidence: crate::findings::Confidence,
 }
 
 /// Counts of the scan.
@@ -72,6 +75,20 @@ pub struct Summary {
     pub failed: bool,
 }
 
+/// One request nat sent that may have changed something on the target (any method but GET, HEAD and
+/// OPTIONS), listed in the report so the user knows exactly what the scan did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteRecord {
+    pub method: String,
+    /// The full URL, secrets redacted.
+    pub url: String,
+    /// Who sent it: `user`, `user_b`, `anonymous`, or an identity's name.
+    pub identity: String,
+    /// The status the target answered, absent when no answer came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+}
+
 /// The canonical report: scan metadata, summary counts and findings. Every other format renders it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScanReport {
@@ -82,6 +99,9 @@ pub struct ScanReport {
     /// What the loader skipped, operations skipped and why, failed exchanges worth knowing, stale
     /// suppressions.
     pub warnings: Vec<String>,
+    /// Every request that may have changed something on the target, in the order sent.
+    #[serde(default)]
+    pub writes: Vec<WriteRecord>,
     /// Comparison with a previous report, when one was applied ([`apply_baseline`]). Absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineInfo>,
@@ -91,7 +111,8 @@ pub struct ScanReport {
 }
 
 impl ScanReport {
-    /// True when some finding that still counts (see [`ScanReport::counts`]) is at or above `threshold`.
+    /// True when some finding that still counts (see [`ScanReport::counts`]) is at or above `threshold`
+    /// with at least the confidence `scan.fail_on_confidence`.
     ///
     /// Without a baseline or suppressions every finding of a scan counts, so this is "any finding at or
     /// above the threshold"; with them, `--fail-on` looks only at new, unsuppressed findings.
@@ -101,9 +122,11 @@ impl ScanReport {
 
     /// The findings that make [`ScanReport::fails`] true for `threshold`.
     pub fn failing(&self, threshold: Option<Severity>) -> impl Iterator<Item = &Finding> {
-        self.findings
-            .iter()
-            .filter(move |f| threshold.is_some_and(|t| f.severity >= t) && self.counts(f))
+        self.findings.iter().filter(move |f| {
+            threshold.is_some_and(|t| f.severity >= t)
+                && f.confidence >= self.scan.fail_on_confidence
+                && self.counts(f)
+        })
     }
 
     /// Whether a finding counts towards failing: it is `open` (not accepted or resolved) and, when a
@@ -127,6 +150,34 @@ impl ScanReport {
                 .iter()
                 .find(|a| a.fingerprint == finding.fingerprint)
         })
+    }
+
+    /// The writes grouped by method, URL path (query dropped) and identity, in first-sent order:
+    /// `(method, path, identity, count, distinct statuses)`.
+    pub fn writes_grouped(&self) -> Vec<(String, String, String, usize, Vec<u16>)> {
+        let mut out: Vec<(String, String, String, usize, Vec<u16>)> = Vec::new();
+        for w in &self.writes {
+            let path = url::Url::parse(&w.url)
+                .map(|u| u.path().to_string())
+                .unwrap_or_else(|_| w.url.split('?').next().unwrap_or_default().to_string());
+            let i = match out
+                .iter()
+                .position(|(m, p, who, ..)| *m == w.method && *p == path && *who == w.identity)
+            {
+                Some(i) => i,
+                None => {
+                    out.push((w.method.clone(), path, w.identity.clone(), 0, Vec::new()));
+                    out.len() - 1
+                }
+            };
+            out[i].3 += 1;
+            if let Some(s) = w.status {
+                if !out[i].4.contains(&s) {
+                    out[i].4.push(s);
+                }
+            }
+        }
+        out
     }
 
     /// Recomputes `summary.failed` from `scan.fail_on` (after a baseline or suppressions changed what

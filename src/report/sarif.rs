@@ -634,6 +634,7 @@ fn result(
     let mut bag = BTreeMap::new();
     bag.insert("id".into(), json!(f.id));
     bag.insert("severity".into(), json!(f.severity));
+    bag.insert("confidence".into(), json!(f.confidence));
     bag.insert("riskScore".into(), json!(f.risk_score));
     bag.insert("status".into(), json!(f.status));
     bag.insert("owasp".into(), json!(f.owasp));

@@ -410,6 +410,7 @@ mod tests {
         Finding {
             id: String::new(),
             severity,
+            confidence: Default::default(),
             title: format!("{check} title"),
             owasp: "API8".into(),
             cwe: "CWE-693".into(),
@@ -485,6 +486,28 @@ mod tests {
         apply_baseline(&mut worse, &old);
         assert!(worse.summary.failed);
         assert_eq!(worse.failing(Some(Severity::High)).count(), 1);
+    }
+
+    #[test]
+    fn fail_on_counts_firm_and_certain_findings_by_default() {
+        use crate::findings::Confidence;
+        let tentative =
+            finding("A", "GET /a", Severity::Critical).with_confidence(Confidence::Tentative);
+        let r = report(vec![tentative.clone()]);
+        assert!(!r.summary.failed, "a tentative finding alone does not fail");
+        let r = report(vec![
+            tentative.clone(),
+            finding("B", "GET /b", Severity::High).with_confidence(Confidence::Certain),
+        ]);
+        assert!(r.summary.failed);
+        assert_eq!(r.failing(Some(Severity::High)).count(), 1);
+        let mut r = report(vec![tentative]);
+        r.scan.fail_on_confidence = Confidence::Tentative;
+        r.refresh_failed();
+        assert!(r.summary.failed, "--fail-on-confidence tentative counts it");
+        r.scan.fail_on_confidence = Confidence::Certain;
+        r.refresh_failed();
+        assert!(!r.summary.failed);
     }
 
     fn fingerprint_of(check: &str, endpoint: &str) -> String {
