@@ -56,6 +56,10 @@ pub struct ScanMeta {
     pub partial: bool,
     /// The severity threshold the scan was run with.
     pub fail_on: crate::request::FailOn,
+    /// The identities the scan sent as (`user`, `user_b`, then the named ones with their roles); never
+    /// their credentials.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<crate::http::IdentityInfo>,
 }
 
 /// Counts of the scan.
