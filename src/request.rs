@@ -150,6 +150,62 @@ impl AuthConfig {
     }
 }
 
+/// Most named identities one scan may have.
+pub const MAX_IDENTITIES: usize = 32;
+
+/// Names the engine uses for user A, user B and no credentials; a named identity may not take them.
+pub const RESERVED_IDENTITY_NAMES: &[&str] = &["user", "user_b", "anonymous"];
+
+/// A named identity with a role (`identities: [{name, role, auth}]`): e.g. `{name: admin1, role:
+/// admin, auth: {…}}`. Roles are free-form; the well-known ones (see
+/// [`crate::http::privilege_of_role`]) have a privilege level, and `level` sets or overrides it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    /// Unique name, shown in reports: letters, digits, `-`, `_`, `.`.
+    pub name: String,
+    /// Role, e.g. `admin`, `user`, `guest`, or any word of the API's own.
+    pub role: String,
+    /// Privilege level (higher is more privileged); needed to rank a role nat does not know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<u32>,
+    /// Credentials, in the shape of `auth`.
+    #[serde(default)]
+    pub auth: AuthConfig,
+}
+
+impl Identity {
+    /// Checks the name, the role and the credentials of the `index`-th identity.
+    pub fn validate(&self, index: usize) -> Result<(), String> {
+        let at = format!("identities[{index}]");
+        let name = self.name.as_str();
+        if name.is_empty()
+            || name.chars().count() > 64
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(format!(
+                "{at}.name `{name}` must be 1 to 64 letters, digits, `-`, `_` or `.`"
+            ));
+        }
+        if RESERVED_IDENTITY_NAMES.contains(&name) {
+            return Err(format!(
+                "{at}.name `{name}` is reserved (user A, user B and anonymous are built in)"
+            ));
+        }
+        if self.role.trim().is_empty() || self.role.chars().count() > 64 {
+            return Err(format!("{at}.role must be 1 to 64 characters, not blank"));
+        }
+        if self.level.is_some_and(|l| l > 1000) {
+            return Err(format!("{at}.level must be at most 1000"));
+        }
+        self.auth
+            .validate()
+            .map_err(|e| e.replacen("auth.", &format!("{at}.auth."), 1))
+    }
+}
+
 /// The severity at or above which a scan fails (`options.fail_on`); `none` never fails.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -298,12 +354,29 @@ pub struct ScanRequest {
     /// Credentials of a second user (user B), for authorization checks that need two identities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_b: Option<AuthConfig>,
+    /// More named identities with a role (a low-privileged user, an admin, …), for checks that compare
+    /// what each role may do. `auth` and `auth_b` stay user A and user B.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<Identity>,
     /// Scan options.
     #[serde(default)]
     pub options: ScanOptions,
 }
 
 impl ScanRequest {
+    /// Every identity's credentials with the field path naming them (`auth`, `auth_b`,
+    /// `identities[0].auth`, …).
+    pub fn auth_configs(&self) -> Vec<(String, &AuthConfig)> {
+        let mut out = vec![("auth".to_string(), &self.auth)];
+        if let Some(b) = &self.auth_b {
+            out.push(("auth_b".into(), b));
+        }
+        for (i, identity) in self.identities.iter().enumerate() {
+            out.push((format!("identities[{i}].auth"), &identity.auth));
+        }
+        out
+    }
+
     /// Parses a request from JSON or YAML text (YAML is a superset of JSON).
     pub fn from_text(text: &str) -> Result<Self, String> {
         serde_yaml_ng::from_str(text).map_err(|e| e.to_string())
@@ -325,6 +398,21 @@ impl ScanRequest {
         if let Some(b) = &self.auth_b {
             b.validate()
                 .map_err(|e| e.replacen("auth.", "auth_b.", 1))?;
+        }
+        if self.identities.len() > MAX_IDENTITIES {
+            return Err(format!(
+                "at most {MAX_IDENTITIES} identities, not {}",
+                self.identities.len()
+            ));
+        }
+        for (i, identity) in self.identities.iter().enumerate() {
+            identity.validate(i)?;
+            if self.identities[..i].iter().any(|o| o.name == identity.name) {
+                return Err(format!(
+                    "identities[{i}].name `{}` is used twice",
+                    identity.name
+                ));
+            }
         }
         let o = &self.options;
         if o.concurrency == 0 || o.concurrency > 256 {
@@ -418,5 +506,52 @@ mod tests {
         )
         .unwrap();
         assert!(req.validate().unwrap_err().contains("auth.password"));
+    }
+
+    #[test]
+    fn identities_parse_validate_and_hide_their_secrets() {
+        let text = r#"
+url: http://127.0.0.1:1
+identities:
+  - {name: admin1, role: admin, auth: {token: adm1n-t0ken}}
+  - {name: reader, role: auditor, level: 1, auth: {type: basic, username: r, password: pw-s3cret}}
+"#;
+        let req = ScanRequest::from_text(text).unwrap();
+        req.validate().unwrap();
+        assert_eq!(req.identities.len(), 2);
+        assert_eq!(req.identities[1].level, Some(1));
+        let json = serde_json::to_string(&req).unwrap();
+        assert!(
+            !json.contains("adm1n-t0ken") && !json.contains("pw-s3cret"),
+            "{json}"
+        );
+        assert!(json.contains(r#""role":"admin""#), "{json}");
+
+        let bad = |text: &str| {
+            ScanRequest::from_text(text)
+                .and_then(|r| r.validate())
+                .unwrap_err()
+        };
+        assert!(
+            bad("{url: 'http://x', identities: [{name: a, role: admin, oops: 1}]}")
+                .contains("oops")
+        );
+        assert!(bad("{url: 'http://x', identities: [{name: a}]}").contains("role"));
+        assert!(
+            bad("{url: 'http://x', identities: [{name: 'a b', role: admin}]}")
+                .contains("identities[0].name")
+        );
+        assert!(
+            bad("{url: 'http://x', identities: [{name: user, role: admin}]}").contains("reserved")
+        );
+        assert!(
+            bad("{url: 'http://x', identities: [{name: a, role: x}, {name: a, role: y}]}")
+                .contains("twice")
+        );
+        assert!(bad("{url: 'http://x', identities: [{name: a, role: ' '}]}")
+            .contains("identities[0].role"));
+        let err =
+            bad("{url: 'http://x', identities: [{name: a, role: admin, auth: {type: bearer}}]}");
+        assert!(err.contains("identities[0].auth.token"), "{err}");
     }
 }

@@ -5,7 +5,7 @@ use super::{CancellationToken, Events, Resources, ScanContext, ScanEvent, Target
 use crate::checks::{self, Check};
 use crate::error::{NatError, Result};
 use crate::findings::{sort_and_number, Finding, Severity};
-use crate::http::{Auth, Exchange, HttpClient, HttpConfig, Who};
+use crate::http::{Auth, Exchange, HttpClient, HttpConfig, IdentityInfo, Who};
 use crate::report::{ScanMeta, ScanReport, Summary, Tool};
 use crate::request::ScanRequest;
 use crate::spec::{self, ApiSpec, Operation};
@@ -52,7 +52,14 @@ pub async fn run_guarded(
         cancel.clone(),
     )
     .map_err(NatError::Input)?
-    .with_user_b(request.auth_b.as_ref().and_then(Auth::from_config));
+    .with_user_b(request.auth_b.as_ref().and_then(Auth::from_config))
+    .with_identities(
+        request
+            .identities
+            .iter()
+            .map(|i| (IdentityInfo::of(i), Auth::from_config(&i.auth)))
+            .collect(),
+    );
     let (spec, spec_origin) = load_spec(&request, &probe, policy.as_ref()).await?;
     let mut warnings: Vec<String> = spec.warnings.clone();
     for w in &warnings {
@@ -160,6 +167,7 @@ pub async fn run_guarded(
             partial,
             fail_on,
             fail_on_confidence: request.options.fail_on_confidence,
+            identities: identities_used(&request),
         },
         summary: Summary {
             operations_discovered: discovered,
@@ -178,6 +186,26 @@ pub async fn run_guarded(
     report.summary.failed = report.fails(fail_on.threshold());
     events.send(ScanEvent::Finished { partial });
     Ok(report)
+}
+
+/// The identities a scan sends as, for the report: user A and user B when they have credentials,
+/// then the named ones.
+fn identities_used(request: &ScanRequest) -> Vec<IdentityInfo> {
+    let builtin = |name: &str, auth: &crate::request::AuthConfig| IdentityInfo {
+        name: name.into(),
+        role: None,
+        level: None,
+        auth: auth.effective_type(),
+    };
+    let mut out = Vec::new();
+    if request.auth.effective_type() != crate::request::AuthType::None {
+        out.push(builtin("user", &request.auth));
+    }
+    if let Some(b) = &request.auth_b {
+        out.push(builtin("user_b", b));
+    }
+    out.extend(request.identities.iter().map(IdentityInfo::of));
+    out
 }
 
 /// What scanning one operation gave.

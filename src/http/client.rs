@@ -1,6 +1,7 @@
 //! The scan's HTTP client.
 
 use super::auth::Auth;
+use super::identity::{IdentityInfo, LEVEL_GUEST};
 use super::redact::{is_sensitive_header, Redactor};
 use super::{Exchange, RecordedRequest, RecordedResponse, RequestSpec, Who};
 use crate::engine::{Events, ScanEvent};
@@ -77,6 +78,8 @@ pub struct HttpClient {
 struct Shared {
     user: Option<Auth>,
     user_b: Option<Auth>,
+    /// The request's named identities, in order ([`Who::Identity`] indexes them).
+    identities: Vec<(IdentityInfo, Option<Auth>)>,
     in_flight: Semaphore,
     limiter: Option<DefaultDirectRateLimiter>,
     sent: AtomicU64,
@@ -141,6 +144,7 @@ impl HttpClient {
             in_flight: Semaphore::new(cfg.concurrency),
             user,
             user_b: None,
+            identities: Vec::new(),
             limiter,
             sent: AtomicU64::new(0),
             budget_spent: AtomicBool::new(false),
@@ -174,9 +178,81 @@ impl HttpClient {
         HttpClient { shared, ..self }
     }
 
+    /// The same client with the request's named identities ([`Who::Identity`]), their secrets
+    /// redacted like the user's. Call before the client is shared (it rebuilds the shared state).
+    pub fn with_identities(self, identities: Vec<(IdentityInfo, Option<Auth>)>) -> Self {
+        if identities.is_empty() {
+            return self;
+        }
+        for auth in identities.iter().filter_map(|(_, a)| a.as_ref()) {
+            redact_auth(&self.shared.redactor, auth);
+        }
+        let shared = match Arc::try_unwrap(self.shared) {
+            Ok(mut s) => {
+                s.identities = identities;
+                Arc::new(s)
+            }
+            Err(shared) => shared,
+        };
+        HttpClient { shared, ..self }
+    }
+
     /// True when a second user ([`Who::UserB`]) has credentials.
     pub fn has_user_b(&self) -> bool {
         self.shared.user_b.is_some()
+    }
+
+    /// The named identities, each with the [`Who`] to send as.
+    pub fn identities(&self) -> impl Iterator<Item = (Who, &IdentityInfo)> {
+        self.shared
+            .identities
+            .iter()
+            .enumerate()
+            .map(|(i, (info, _))| (Who::Identity(i), info))
+    }
+
+    /// The named identity called `name`.
+    pub fn identity_named(&self, name: &str) -> Option<Who> {
+        self.identities()
+            .find(|(_, info)| info.name == name)
+            .map(|(who, _)| who)
+    }
+
+    /// The named identities whose role is `role` (case, `-`, `_` and spaces ignored), in request order.
+    pub fn identities_with_role(&self, role: &str) -> Vec<Who> {
+        self.identities()
+            .filter(|(_, info)| info.has_role(role))
+            .map(|(who, _)| who)
+            .collect()
+    }
+
+    /// What is known of a named identity (name, role, level, auth type); `None` for user A, user B
+    /// and anonymous.
+    pub fn identity_info(&self, who: &Who) -> Option<&IdentityInfo> {
+        match who {
+            Who::Identity(i) => self.shared.identities.get(*i).map(|(info, _)| info),
+            _ => None,
+        }
+    }
+
+    /// The privilege level of `who`: anonymous is [`LEVEL_GUEST`], a named identity has its role's
+    /// (or its `level`), user A and user B have none (their role is not known).
+    pub fn privilege(&self, who: &Who) -> Option<u32> {
+        match who {
+            Who::Anonymous => Some(LEVEL_GUEST),
+            Who::User | Who::UserB => None,
+            Who::Identity(_) => self.identity_info(who).and_then(|i| i.level),
+        }
+    }
+
+    /// `Some(true)` when `a` is strictly more privileged than `b`; `None` when a level is unknown.
+    pub fn more_privileged(&self, a: &Who, b: &Who) -> Option<bool> {
+        Some(self.privilege(a)? > self.privilege(b)?)
+    }
+
+    /// True when `who` sends credentials (a named identity with `type: none` does not).
+    pub fn has_credentials(&self, who: &Who) -> bool {
+        self.auth_of(who).is_some()
     }
 
     /// The credentials `who` authenticates with, if any.
@@ -185,6 +261,7 @@ impl HttpClient {
             Who::User => self.shared.user.as_ref(),
             Who::UserB => self.shared.user_b.as_ref(),
             Who::Anonymous => None,
+            Who::Identity(i) => self.shared.identities.get(*i).and_then(|(_, a)| a.as_ref()),
         }
     }
 
@@ -221,20 +298,22 @@ impl HttpClient {
         self.shared.user.is_some()
     }
 
-    /// The user's bearer token, if it authenticates with one (fetched for OAuth2).
-    pub async fn user_bearer_token(&self) -> Option<String> {
-        let auth = self.shared.user.as_ref()?;
+    /// The bearer token `who` sends, if it authenticates with one (fetched for OAuth2).
+    pub async fn bearer_token(&self, who: &Who) -> Option<String> {
+        let auth = self.auth_of(who)?;
         let token = auth.bearer_token(&self.client).await.ok().flatten()?;
         self.shared.redactor.add_secret(&token);
         Some(token)
     }
 
+    /// The user's bearer token, if it authenticates with one (fetched for OAuth2).
+    pub async fn user_bearer_token(&self) -> Option<String> {
+        self.bearer_token(&Who::User).await
+    }
+
     /// User B's bearer token, if B authenticates with one (fetched for OAuth2).
     pub async fn user_b_bearer_token(&self) -> Option<String> {
-        let auth = self.shared.user_b.as_ref()?;
-        let token = auth.bearer_token(&self.client).await.ok().flatten()?;
-        self.shared.redactor.add_secret(&token);
-        Some(token)
+        self.bearer_token(&Who::UserB).await
     }
 
     /// Redacted evidence for an exchange.
@@ -295,11 +374,13 @@ impl HttpClient {
             method: method.to_string(),
             url: self.shared.redactor.scrub(url.as_str()),
             identity: match who {
-                Who::User => "user",
-                Who::UserB => "user_b",
-                Who::Anonymous => "anonymous",
-            }
-            .to_string(),
+                Who::User => "user".to_string(),
+                Who::UserB => "user_b".to_string(),
+                Who::Anonymous => "anonymous".to_string(),
+                Who::Identity(_) => self
+                    .identity_info(who)
+                    .map_or_else(|| "identity".to_string(), |i| i.name.clone()),
+            },
             status,
         };
         match self.shared.writes.lock() {
@@ -313,7 +394,7 @@ impl HttpClient {
         let mut headers: Vec<(String, String)> = Vec::new();
         for (n, v) in &self.cfg.extra_headers {
             // An anonymous request must not carry credentials smuggled in through --header, and user
-            // B must not carry the user's (they would prove nothing about B).
+            // B or a named identity must not carry the user's (they would prove nothing about them).
             if *who != Who::User && is_sensitive_header(n) {
                 continue;
             }

@@ -4,10 +4,14 @@
 mod auth;
 mod client;
 pub mod guard;
+mod identity;
 mod redact;
 
 pub use auth::Auth;
 pub use client::{is_read, HttpClient, HttpConfig, DEFAULT_BODY_CAP};
+pub use identity::{
+    privilege_of_role, IdentityInfo, LEVEL_ADMIN, LEVEL_GUEST, LEVEL_STAFF, LEVEL_USER,
+};
 pub use redact::{is_sensitive_header, Redactor, MASK};
 
 use bytes::Bytes;
@@ -22,6 +26,11 @@ pub enum Who {
     UserB,
     /// No credentials at all (extra `--header`s are still sent).
     Anonymous,
+    /// A named identity of the request's `identities`, by position. Get one from
+    /// [`HttpClient::identities`], [`HttpClient::identity_named`] or
+    /// [`HttpClient::identities_with_role`] rather than by hand; an index past the list sends
+    /// without credentials.
+    Identity(usize),
 }
 
 /// A request body.

@@ -59,6 +59,10 @@ pub struct ScanMeta {
     /// The least confidence a finding needs to count for `fail_on`.
     #[serde(default)]
     pub fail_on_confidence: crate::findings::Confidence,
+    /// The identities the scan sent as (`user`, `user_b`, then the named ones with their roles); never
+    /// their credentials.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<crate::http::IdentityInfo>,
 }
 
 /// Counts of the scan.

@@ -618,11 +618,13 @@ async fn check_request(app: &App, req: &ScanRequest) -> Result<(), Problem> {
             .await
             .map_err(target_refused)?;
     }
-    if let Some(token_url) = &req.auth.oauth2_token_url {
-        app.guard
-            .check("auth.oauth2_token_url", token_url)
-            .await
-            .map_err(target_refused)?;
+    for (at, auth) in req.auth_configs() {
+        if let Some(token_url) = &auth.oauth2_token_url {
+            app.guard
+                .check(&format!("{at}.oauth2_token_url"), token_url)
+                .await
+                .map_err(target_refused)?;
+        }
     }
     if let Some(proxy) = &req.options.proxy {
         app.guard
