@@ -2,11 +2,13 @@
 //! endpoint and stays silent on the fixed twin.
 
 use nat::engine::{run, CancellationToken, Events};
-use nat::request::{AuthConfig, FailOn, Safety, ScanRequest, Secret};
+use nat::findings::Confidence;
+use nat::request::{AuthConfig, FailOn, Identity, Safety, ScanRequest, Secret};
 
 /// (check id, vulnerable endpoint) pairs: every pair must be found, and nothing under `/fixed/`.
 const EXPECTED: &[(&str, &str)] = &[
     ("NAT-API1-BOLA", "GET /vuln/documents/{document_id}"),
+    ("NAT-API5-BFLA", "GET /vuln/admin/users"),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/reports/{report_id}"),
     ("NAT-API3-DATA-EXPOSURE", "GET /vuln/users/{user_id}"),
     ("NAT-API3-MASS-ASSIGNMENT", "PATCH /vuln/account"),
@@ -43,6 +45,15 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         ..Default::default()
     });
     req.options.fail_on = FailOn::None;
+    req.identities.push(Identity {
+        name: "admin".into(),
+        role: "admin".into(),
+        level: None,
+        auth: AuthConfig {
+            token: Some(Secret::new(nat::demo::admin_token())),
+            ..Default::default()
+        },
+    });
     // The demo is nat's own throwaway target: mass assignment may change alice's account there.
     req.options.safety = Safety::Destructive;
     let report = run(req, Events::none(), CancellationToken::new())
@@ -71,12 +82,29 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
     assert!(!report.scan.partial);
     // Evidence is the exchange nat saw, with both users' tokens redacted.
     let json = serde_json::to_string(&report).unwrap();
-    for token in [nat::demo::user_token(), nat::demo::second_user_token()] {
+    for token in [
+        nat::demo::user_token(),
+        nat::demo::second_user_token(),
+        nat::demo::admin_token(),
+    ] {
         assert!(
             !json.contains(&token),
             "a user's token leaked into the report"
         );
     }
+    // BFLA: alice, an ordinary user, got the admin's list; firm, because an admin identity was the
+    // reference.
+    let bfla = report
+        .findings
+        .iter()
+        .find(|f| f.check == "NAT-API5-BFLA")
+        .unwrap();
+    assert_eq!(bfla.confidence, Confidence::Firm);
+    assert!(bfla
+        .evidence
+        .request
+        .contains("`user` got the same data as the admin identity `admin`"));
+    assert!(bfla.evidence.response.contains("carol@nat-demo.test"));
     // BOLA evidence: bob's request and alice's document in the answer.
     let bola = report
         .findings
@@ -135,4 +163,40 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
                 || f.evidence.response.starts_with("# read before")
         );
     }
+}
+
+/// Without an admin identity nat cannot know the scan's user is not an admin: the privileged
+/// operation that answers the user and refuses anonymous callers is only `tentative`, which does not
+/// fail a scan by default; the fixed twin (403 for the user) gives nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_admin_identity_bfla_is_tentative_and_does_not_fail() {
+    let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mut req = ScanRequest {
+        url: demo.url(),
+        ..Default::default()
+    };
+    req.auth = AuthConfig {
+        token: Some(Secret::new(nat::demo::user_token())),
+        ..Default::default()
+    };
+    req.options.checks = vec!["NAT-API5-BFLA".into()];
+    req.options.fail_on = FailOn::Info;
+    let report = run(req, Events::none(), CancellationToken::new())
+        .await
+        .unwrap();
+    demo.stop().await;
+    let got: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.endpoint.as_str(), f.confidence))
+        .collect();
+    assert_eq!(
+        got,
+        [("GET /vuln/admin/users", Confidence::Tentative)],
+        "{:#?}",
+        report.findings
+    );
+    assert!(!report.summary.failed);
 }

@@ -348,7 +348,7 @@ fn keys_on_a_data_dir_held_by_a_server_exit_2_with_what_to_do() {
 
 #[test]
 fn remote_scan_of_the_demo_target_matches_a_local_scan() {
-    // 12 findings: the demo's 14 but BOLA (no second user) and mass assignment (not without
+    // 13 findings: the demo's 14 but BOLA (no second user) and mass assignment (not without
     // --destructive: it changes an account nat did not create).
     let s = Setup::start();
     let remote = s.remote_scan_json(&[]);
@@ -361,9 +361,9 @@ fn remote_scan_of_the_demo_target_matches_a_local_scan() {
         .stdout
         .clone();
     let local: serde_json::Value = serde_json::from_slice(&local_out).unwrap();
-    assert_eq!(remote["findings"].as_array().unwrap().len(), 12, "{remote}");
+    assert_eq!(remote["findings"].as_array().unwrap().len(), 13, "{remote}");
     assert_eq!(fingerprints(&remote), fingerprints(&local));
-    assert_eq!(remote["summary"]["total_findings"], 12);
+    assert_eq!(remote["summary"]["total_findings"], 13);
     assert_eq!(remote["summary"]["failed"], true);
 
     // --fail-on decides the exit code as locally.
@@ -372,7 +372,7 @@ fn remote_scan_of_the_demo_target_matches_a_local_scan() {
         .env("NAT_AUTH_TOKEN", &s.token)
         .assert()
         .code(0)
-        .stdout(contains("12 findings"));
+        .stdout(contains("13 findings"));
 }
 
 #[test]
@@ -391,7 +391,7 @@ fn remote_scan_sends_a_local_spec_file_as_content() {
     std::fs::write(file.path(), spec).unwrap();
     let path = file.path().to_str().unwrap();
     let report = s.remote_scan_json(&["--spec", path]);
-    assert_eq!(report["findings"].as_array().unwrap().len(), 12);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 13);
     // A missing file is the user's input error, found before anything is sent.
     s.nat()
         .args(["scan", &s.target, "--spec", "/nonexistent/api.yaml"])
@@ -428,13 +428,13 @@ fn scans_list_show_findings_report() {
         .assert()
         .success()
         .stdout(contains("complete"))
-        .stdout(contains("30/32 operations tested, 12 findings"));
+        .stdout(contains("32/34 operations tested, 13 findings"));
     s.nat()
         .args(["scans", "findings", &id])
         .assert()
         .success()
         .stdout(contains("find_001"))
-        .stdout(contains("12 findings"));
+        .stdout(contains("13 findings"));
     s.nat()
         .args(["scans", "findings", &id, "--severity", "critical"])
         .assert()
@@ -449,7 +449,7 @@ fn scans_list_show_findings_report() {
         .stdout
         .clone();
     let findings: serde_json::Value = serde_json::from_slice(&findings).unwrap();
-    assert_eq!(findings["findings"].as_array().unwrap().len(), 12);
+    assert_eq!(findings["findings"].as_array().unwrap().len(), 13);
 
     let sarif = s
         .nat()

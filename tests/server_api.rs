@@ -179,6 +179,10 @@ impl Env {
     }
 }
 
+/// Findings of a scan of the demo with a second user, in destructive mode, without an admin identity
+/// (the function-level finding is then tentative).
+const DEMO_FINDINGS: u64 = 15;
+
 fn finished(s: &Value) -> bool {
     s["status"] == "complete" || s["status"] == "failed"
 }
@@ -214,7 +218,7 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
 
         let s = e.wait_scan(&id, finished).await;
         assert_eq!(s["status"], "complete", "{s}");
-        assert_eq!(s["progress"]["findings"], 14, "{s}");
+        assert_eq!(s["progress"]["findings"], DEMO_FINDINGS, "{s}");
         assert!(s["progress"]["endpoints_discovered"].as_u64().unwrap() >= 11, "{s}");
         assert!(s["progress"]["endpoints_tested"].as_u64().unwrap() >= 1, "{s}");
         for t in ["created_at", "started_at", "completed_at"] {
@@ -230,7 +234,7 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
 
         // Findings: every filter and page.
         let f = all.json();
-        assert_eq!(f["total"], 14);
+        assert_eq!(f["total"], DEMO_FINDINGS);
         assert_eq!(f["page"], 1);
         assert_eq!(f["per_page"], 100);
         let first = &f["findings"][0];
@@ -245,13 +249,13 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
             assert!(got["findings"].as_array().unwrap().iter().all(|x| x["severity"] == sev));
             by_sev += n;
         }
-        assert_eq!(by_sev, 14);
+        assert_eq!(by_sev, DEMO_FINDINGS);
         let default_page = e.get(&format!("/scans/{id}/findings")).await.json();
         assert_eq!(default_page["per_page"], 20);
-        assert_eq!(default_page["findings"].as_array().unwrap().len(), 14);
+        assert_eq!(default_page["findings"].as_array().unwrap().len() as u64, DEMO_FINDINGS.min(20));
         let last = e.get(&format!("/scans/{id}/findings?per_page=5&page=3")).await.json();
-        assert_eq!(last["findings"].as_array().unwrap().len(), 4, "{last}");
-        assert_eq!(last["total"], 14);
+        assert_eq!(last["findings"].as_array().unwrap().len() as u64, (DEMO_FINDINGS - 10).min(5), "{last}");
+        assert_eq!(last["total"], DEMO_FINDINGS);
         let beyond = e.get(&format!("/scans/{id}/findings?per_page=5&page=4")).await.json();
         assert_eq!(beyond["findings"].as_array().unwrap().len(), 0);
 
@@ -267,7 +271,7 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
             .call(Method::PATCH, &format!("/scans/{id}/findings/find_002"), Some(&e.admin), Some(json!({"status": "accepted"})))
             .await;
         assert_eq!(accepted.status, 200);
-        for (st, n) in [("resolved", 1), ("accepted", 1), ("open", 12)] {
+        for (st, n) in [("resolved", 1), ("accepted", 1), ("open", DEMO_FINDINGS - 2)] {
             let got = e.get(&format!("/scans/{id}/findings?status={st}")).await.json();
             assert_eq!(got["total"], n, "{st}: {got}");
         }
@@ -289,7 +293,7 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
             assert_eq!(r.status, 200, "{path}: {}", r.text);
             assert_eq!(r.header("content-type"), "application/json");
             let report = r.json();
-            assert_eq!(report["findings"].as_array().unwrap().len(), 14);
+            assert_eq!(report["findings"].as_array().unwrap().len() as u64, DEMO_FINDINGS);
             assert!(report["findings"].as_array().unwrap().iter().any(|x| x["status"] == "resolved"));
         }
         for format in ["html", "sarif", "markdown"] {

@@ -2,6 +2,7 @@
 //! adding a check means adding a file and a line to [`CHECKS`], never touching the engine.
 
 mod auth_bypass;
+pub mod bfla;
 pub mod bola;
 mod cors;
 pub mod data_exposure;
@@ -16,6 +17,7 @@ mod sqli;
 mod verbose_errors;
 
 pub use auth_bypass::AuthBypass;
+pub use bfla::Bfla;
 pub use bola::Bola;
 pub use cors::Cors;
 pub use data_exposure::DataExposure;
@@ -96,6 +98,7 @@ pub trait Check: Send + Sync {
 /// Every check nat has, in the order they run on an operation.
 pub static CHECKS: &[&dyn Check] = &[
     &Bola,
+    &Bfla,
     &AuthBypass,
     &DataExposure,
     &JwtUnverified,

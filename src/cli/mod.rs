@@ -208,9 +208,11 @@ fn demo_command(args: DemoArgs) -> Result<Exit, CliError> {
             let text = format!(
                 "nat demo target listening on {url}\nOpenAPI description: {url}/openapi.json\n\
                  bearer token of the demo user: {}\n\
-                 bearer token of the second demo user: {}\n",
+                 bearer token of the second demo user: {}\n\
+                 bearer token of the demo administrator: {}\n",
                 crate::demo::user_token(),
-                crate::demo::second_user_token()
+                crate::demo::second_user_token(),
+                crate::demo::admin_token()
             );
             let shown = scan::write_results(None, &text);
             if shown.is_ok() && !args.output.quiet {
@@ -229,7 +231,8 @@ fn demo_command(args: DemoArgs) -> Result<Exit, CliError> {
 }
 
 /// Scans the demo target exactly like `nat scan URL --auth-bearer TOKEN --auth-b-bearer TOKEN_B
-/// --destructive` (alice as the user, bob as the second user; the target is nat's own in-memory
+/// --destructive` with an `admin` identity (alice as the user, bob as the second user, carol as the
+/// admin; the target is nat's own in-memory
 /// server, thrown away after the scan, so nothing forbids changing its objects).
 async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliError> {
     let token = crate::demo::user_token();
@@ -253,6 +256,15 @@ async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliErr
         output,
         ..ScanArgs::default()
     };
-    let request = scan_request(&args, None)?;
+    let mut request = scan_request(&args, None)?;
+    request.identities.push(crate::request::Identity {
+        name: "admin".into(),
+        role: "admin".into(),
+        level: None,
+        auth: crate::request::AuthConfig {
+            token: Some(crate::request::Secret::new(crate::demo::admin_token())),
+            ..Default::default()
+        },
+    });
     scan::run_scan(request, &args.output).await
 }

@@ -12,6 +12,12 @@ type HmacSha256 = Hmac<Sha256>;
 /// The demo's signing secret. It is public on purpose: the demo is a test target, not a real service.
 const SECRET: &[u8] = b"nat-demo-hs256-secret-7f3c9a1e5b2d8046c1e9f7a3b5d2c8e04a6f1b9d3e7c5a2f";
 
+/// The demo's administrator (`carol`, id 3): only she may use the fixed admin routes.
+pub const ADMIN: User = User {
+    id: 3,
+    name: "carol",
+};
+
 /// `iat` of the demo tokens (2023-11-14T22:13:20Z).
 const ISSUED_AT: i64 = 1_700_000_000;
 /// `exp` of the demo tokens (2100-01-01T00:00:00Z): far enough to never expire during a scan.
@@ -121,7 +127,11 @@ pub fn verify(token: &str) -> Option<User> {
         }
     }
     let sub = decoded.claims.get("sub")?.as_str()?;
-    USERS.iter().copied().find(|u| u.id.to_string() == sub)
+    USERS
+        .iter()
+        .chain(std::iter::once(&ADMIN))
+        .copied()
+        .find(|u| u.id.to_string() == sub)
 }
 
 #[cfg(test)]

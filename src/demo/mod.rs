@@ -4,6 +4,7 @@
 //! Routes live under `/api/v1`: `vuln/…` shows a flaw, `fixed/…` is the same operation done right.
 //! `/openapi.json` describes them all. The SQL injection is real (an in-memory SQLite database).
 
+mod admin;
 mod db;
 mod jwt;
 mod routes;
@@ -57,6 +58,12 @@ pub fn user_token() -> String {
 /// A valid bearer token of the second demo user `bob` (id 2), for checks that need two identities.
 pub fn second_user_token() -> String {
     jwt::token_for(jwt::USERS[1])
+}
+
+/// A valid bearer token of the demo administrator `carol` (id 3), for the function-level
+/// authorization checks (`identities: [{name: admin, role: admin, …}]`).
+pub fn admin_token() -> String {
+    jwt::token_for(jwt::ADMIN)
 }
 
 /// The demo's OpenAPI 3.0.3 description (also served at `/openapi.json`).

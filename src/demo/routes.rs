@@ -30,7 +30,7 @@ pub(super) struct RouteGroup {
 }
 
 /// The route groups beyond the core routes of this file.
-static GROUPS: &[RouteGroup] = &[];
+static GROUPS: &[RouteGroup] = &[super::admin::GROUP];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
 pub fn openapi() -> &'static str {
