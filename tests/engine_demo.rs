@@ -9,6 +9,8 @@ use nat::request::{AuthConfig, FailOn, Identity, Safety, ScanRequest, Secret};
 const EXPECTED: &[(&str, &str)] = &[
     ("NAT-API1-BOLA", "GET /vuln/documents/{document_id}"),
     ("NAT-API5-BFLA", "GET /vuln/admin/users"),
+    ("NAT-API1-BOLA-WRITE", "PATCH /vuln/notes/{note_id}"),
+    ("NAT-API1-BOLA-WRITE", "DELETE /vuln/notes/{note_id}"),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/reports/{report_id}"),
     ("NAT-API3-DATA-EXPOSURE", "GET /vuln/users/{user_id}"),
     ("NAT-API3-MASS-ASSIGNMENT", "PATCH /vuln/account"),
@@ -161,6 +163,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
             f.evidence.response.starts_with("HTTP/")
                 || f.evidence.response.starts_with("# condition")
                 || f.evidence.response.starts_with("# read before")
+                || f.evidence.response.starts_with("# 1. ")
         );
     }
 }

@@ -4,6 +4,7 @@
 mod auth_bypass;
 pub mod bfla;
 pub mod bola;
+mod bola_write;
 mod cors;
 pub mod data_exposure;
 mod headers;
@@ -19,6 +20,7 @@ mod verbose_errors;
 pub use auth_bypass::AuthBypass;
 pub use bfla::Bfla;
 pub use bola::Bola;
+pub use bola_write::BolaWrite;
 pub use cors::Cors;
 pub use data_exposure::DataExposure;
 pub use headers::SecurityHeaders;
@@ -98,6 +100,7 @@ pub trait Check: Send + Sync {
 /// Every check nat has, in the order they run on an operation.
 pub static CHECKS: &[&dyn Check] = &[
     &Bola,
+    &BolaWrite,
     &Bfla,
     &AuthBypass,
     &DataExposure,

@@ -36,13 +36,12 @@ impl Check for Robustness {
     }
 
     fn applies(&self, target: &Target<'_>) -> bool {
-        target.baseline.status().is_some_and(|s| s < 500)
-            && !target.values.slots(target.op).is_empty()
+        target.baseline.status().is_some_and(|s| s < 500) && !target.probe_slots().is_empty()
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
         let mut sent = 0;
-        for (slot, schema) in target.values.slots(target.op) {
+        for (slot, schema) in target.probe_slots() {
             for m in schema_violations(schema) {
                 if sent >= MAX_PROBES || ctx.should_stop() {
                     return vec![];

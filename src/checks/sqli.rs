@@ -76,10 +76,17 @@ impl Check for SqlInjection {
     }
 
     fn applies(&self, target: &Target<'_>) -> bool {
-        target.baseline.response.is_some() && !target.values.slots(target.op).is_empty()
+        target.baseline.response.is_some() && !target.probe_slots().is_empty()
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
+        // A true condition in an UPDATE or DELETE statement reaches every row: injection into a
+        // change or a deletion is for throwaway targets only.
+        if matches!(target.op.method.as_str(), "PUT" | "PATCH" | "DELETE")
+            && ctx.safety != crate::request::Safety::Destructive
+        {
+            return vec![];
+        }
         let Some(baseline) = &target.baseline.response else {
             return vec![];
         };
@@ -95,7 +102,7 @@ impl Check for SqlInjection {
         // Is the baseline stable? Without that, a differential proves nothing.
         let mut stable: Option<bool> = None;
         let mut findings = Vec::new();
-        for (slot, _schema) in target.values.slots(target.op) {
+        for (slot, _schema) in target.probe_slots() {
             if ctx.should_stop() {
                 break;
             }

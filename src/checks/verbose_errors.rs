@@ -56,7 +56,7 @@ impl Check for VerboseErrors {
             return finding(target.baseline, "");
         }
         // Values of the wrong type where the description wants numbers, booleans, arrays or objects.
-        for (slot, schema) in target.values.slots(target.op) {
+        for (slot, schema) in target.probe_slots() {
             if ctx.should_stop() {
                 return vec![];
             }

@@ -7,6 +7,7 @@
 mod admin;
 mod db;
 mod jwt;
+mod notes;
 mod routes;
 #[cfg(test)]
 mod tests;

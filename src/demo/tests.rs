@@ -898,3 +898,65 @@ async fn function_level_authorization_admin_users() {
     assert_problem(&a, 405);
     demo.server.stop().await;
 }
+
+#[tokio::test]
+async fn object_level_authorization_on_writes_notes() {
+    let demo = Demo::start().await;
+    let (alice, bob) = (user_token(), crate::demo::second_user_token());
+    for (prefix, vulnerable) in [("/vuln", true), ("/fixed", false)] {
+        let made = demo
+            .send(
+                Method::POST,
+                &format!("{prefix}/notes"),
+                Some(&alice),
+                &[],
+                Some(json!({"text": "alice's"})),
+            )
+            .await;
+        assert_eq!(made.status, 201, "{}", made.body);
+        let id = made.json()["id"].as_i64().unwrap();
+        let path = format!("{prefix}/notes/{id}");
+        // Reads are owner-only on both twins.
+        assert_problem(&demo.get(&path, Some(&bob)).await, 404);
+        assert_eq!(
+            demo.get(&path, Some(&alice)).await.json()["text"],
+            "alice's"
+        );
+        // Bad input is a 400, never a 500.
+        let bad = demo
+            .send(
+                Method::PATCH,
+                &path,
+                Some(&alice),
+                &[],
+                Some(json!({"text": 5})),
+            )
+            .await;
+        assert_problem(&bad, 400);
+        let changed = demo
+            .send(
+                Method::PATCH,
+                &path,
+                Some(&bob),
+                &[],
+                Some(json!({"text": "bob's"})),
+            )
+            .await;
+        let deleted = demo
+            .send(Method::DELETE, &path, Some(&bob), &[], None)
+            .await;
+        if vulnerable {
+            assert_eq!(changed.status, 200);
+            assert_eq!(deleted.status, 204);
+            assert_problem(&demo.get(&path, Some(&alice)).await, 404);
+        } else {
+            assert_problem(&changed, 404);
+            assert_problem(&deleted, 404);
+            assert_eq!(
+                demo.get(&path, Some(&alice)).await.json()["text"],
+                "alice's"
+            );
+        }
+    }
+    demo.server.stop().await;
+}

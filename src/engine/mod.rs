@@ -1,9 +1,11 @@
 //! The scan engine: takes a [`ScanRequest`], a sender for [`ScanEvent`]s and a cancellation token, and
 //! returns a [`ScanReport`]. It knows nothing of terminals, HTTP servers or storage.
 
+mod owned;
 mod resources;
 mod run;
 
+pub use owned::{creator_of, writes_one_object};
 pub use resources::{collection_of, ids_in, is_object_id, Learned, Resources};
 pub use run::{run, run_guarded};
 
@@ -69,6 +71,8 @@ pub struct ScanContext {
     pub cancel: CancellationToken,
     /// Ids learned from collections before the checks ran.
     pub resources: Resources,
+    /// What nat may change on the target.
+    pub safety: crate::request::Safety,
 }
 
 impl ScanContext {
@@ -97,4 +101,25 @@ pub struct Target<'a> {
     pub request: &'a RequestSpec,
     /// The exchange of `request` sent as the user.
     pub baseline: &'a Exchange,
+    /// True when `request` points at an object nat created for this operation as the user (see
+    /// [`ScanContext::create_object`]); checks may then change or delete that object again.
+    pub created_by_nat: bool,
+}
+
+impl<'a> Target<'a> {
+    /// The slots a check may put other values in: every slot, except the parameters that name the
+    /// object of a write on an object nat created — another value there would change or delete some
+    /// other object (`DELETE /notes/0`).
+    pub fn probe_slots(&self) -> Vec<(crate::synth::Slot, Option<&'a crate::spec::Schema>)> {
+        let mut slots = self.values.slots(self.op);
+        if self.created_by_nat {
+            slots.retain(|(slot, _)| {
+                !matches!(
+                    slot,
+                    crate::synth::Slot::Param(crate::spec::ParamLocation::Path, _)
+                )
+            });
+        }
+        slots
+    }
 }

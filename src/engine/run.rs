@@ -7,7 +7,7 @@ use crate::error::{NatError, Result};
 use crate::findings::{sort_and_number, Finding, Severity};
 use crate::http::{Auth, Exchange, HttpClient, HttpConfig, IdentityInfo, Who};
 use crate::report::{ScanMeta, ScanReport, Summary, Tool};
-use crate::request::ScanRequest;
+use crate::request::{Safety, ScanRequest};
 use crate::spec::{self, ApiSpec, Operation};
 use crate::synth::RequestValues;
 use base64::Engine as _;
@@ -76,8 +76,16 @@ pub async fn run_guarded(
         if excluder.excludes(&op.path) {
             excluded += 1;
         } else if let Err(why) = safety.allows(&op.method, op.path.contains('{')) {
-            warnings.push(format!("{}: not probed ({why})", op.endpoint()));
-            excluded += 1;
+            // In the default mode a write on one object is probed on an object nat creates for it.
+            if safety == Safety::Default
+                && super::writes_one_object(op)
+                && super::creator_of(&spec, op).is_some()
+            {
+                selected.push(op.clone());
+            } else {
+                warnings.push(format!("{}: not probed ({why})", op.endpoint()));
+                excluded += 1;
+            }
         } else {
             selected.push(op.clone());
         }
@@ -115,6 +123,7 @@ pub async fn run_guarded(
         http: http.clone(),
         cancel: cancel.clone(),
         resources,
+        safety,
     });
     let concurrency = request.options.concurrency.max(1);
     let results: Vec<OpResult> = stream::iter(selected.iter().cloned())
@@ -233,7 +242,33 @@ async fn scan_operation(
     events.send(ScanEvent::OperationStarted {
         endpoint: endpoint.clone(),
     });
-    let values = ctx.resources.apply(op, RequestValues::valid(op));
+    // A write on one object is probed on an object nat creates for it whenever the description can
+    // create one; in the default mode there is no other way.
+    let own_object = super::writes_one_object(op)
+        && ctx.safety != Safety::Safe
+        && (ctx.safety == Safety::Default || super::creator_of(&ctx.spec, op).is_some());
+    let mut created_by_nat = false;
+    let values = if own_object {
+        match ctx.create_object(op).await {
+            Ok((values, _)) => {
+                created_by_nat = true;
+                values
+            }
+            Err(_) if ctx.safety == Safety::Destructive => {
+                ctx.resources.apply(op, RequestValues::valid(op))
+            }
+            Err(why) => {
+                if !ctx.should_stop() {
+                    out.warnings.push(format!("{endpoint}: not probed ({why})"));
+                }
+                out.completed = !ctx.should_stop();
+                events.send(ScanEvent::OperationFinished { endpoint });
+                return out;
+            }
+        }
+    } else {
+        ctx.resources.apply(op, RequestValues::valid(op))
+    };
     let request = values.render(op);
     let baseline: Exchange = ctx.send(&Who::User, &request).await;
     if let Some(err) = &baseline.error {
@@ -247,6 +282,7 @@ async fn scan_operation(
         values: &values,
         request: &request,
         baseline: &baseline,
+        created_by_nat,
     };
     let runs = checks
         .iter()

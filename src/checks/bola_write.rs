@@ -1,0 +1,177 @@
+//! API1 BOLA on writes: user B changes or deletes an object of user A.
+//!
+//! Only on objects nat created itself as user A for the purpose (see
+//! [`ScanContext::create_object`]), never on real data: nat creates a fresh object, reads it as A,
+//! sends the write as B, and reads it again as A. A finding needs the effect: A's read-back shows the
+//! value B wrote (a change) or the object gone (a deletion) — `certain`. A 2xx to B without an effect
+//! proves nothing and is not reported.
+
+use super::{Check, CheckMeta};
+use crate::engine::{ScanContext, Target};
+use crate::findings::{Confidence, Evidence, Finding, RiskFactors, Severity};
+use crate::http::{Exchange, Who};
+use crate::spec::Operation;
+use crate::synth::{RequestValues, Slot};
+use async_trait::async_trait;
+use serde_json::Value;
+
+/// The check.
+pub struct BolaWrite;
+
+static META: CheckMeta = CheckMeta {
+    id: "NAT-API1-BOLA-WRITE",
+    title: "Broken Object Level Authorization: another user can change or delete the object",
+    owasp: "API1",
+    cwe: "CWE-639",
+    severity: Severity::Critical,
+    confidence: Confidence::Certain,
+    description:
+        "A second user changed or deleted an object that belongs to the first user, and the \
+                  owner's own read-back shows the effect.",
+    remediation:
+        "Check on every write that the object belongs to the caller (or that the caller may \
+                  act on it), in the data access layer, and answer 404 otherwise.",
+};
+
+/// A string nat writes as user B, recognisable in the owner's read-back.
+const MARKER: &str = "nat-bola-write-probe";
+
+/// The `GET` on the same path as `op` (the owner's read-back).
+fn reader<'a>(ctx: &'a ScanContext, op: &Operation) -> Option<&'a Operation> {
+    ctx.spec
+        .operations
+        .iter()
+        .find(|r| r.method == "GET" && r.path == op.path)
+}
+
+/// The values with every string body field set to the marker; `None` when the body has none.
+fn marked(values: &RequestValues) -> Option<RequestValues> {
+    let Some(Value::Object(body)) = &values.body else {
+        return None;
+    };
+    let mut out = values.clone();
+    let mut any = false;
+    for (name, v) in body {
+        if v.is_string() {
+            out = out.with(&Slot::BodyField(name.clone()), Value::String(MARKER.into()));
+            any = true;
+        }
+    }
+    any.then_some(out)
+}
+
+fn text(ctx: &ScanContext, step: &str, ex: &Exchange) -> (String, String) {
+    let e = ctx.evidence(ex);
+    (
+        format!("# {step}\n{}", e.request),
+        format!("# {step}\n{}", e.response),
+    )
+}
+
+#[async_trait]
+impl Check for BolaWrite {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn applies(&self, target: &Target<'_>) -> bool {
+        target.created_by_nat
+            && target.baseline.is_success()
+            && matches!(target.op.method.as_str(), "PUT" | "PATCH" | "DELETE")
+    }
+
+    async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
+        if !ctx.http.has_user_b() || ctx.should_stop() {
+            return vec![];
+        }
+        let op = target.op;
+        let Some(read_op) = reader(ctx, op) else {
+            return vec![];
+        };
+        let delete = op.method == "DELETE";
+        // A fresh object of A's: the baseline may have changed or deleted the first one.
+        let Ok((values, _)) = ctx.create_object(op).await else {
+            return vec![];
+        };
+        let write_values = if delete {
+            values.clone()
+        } else {
+            match marked(&values) {
+                Some(v) => v,
+                None => return vec![],
+            }
+        };
+        let read = read_op_values(read_op, &values).render(read_op);
+        let before = ctx.send(&Who::User, &read).await;
+        if !before.is_success()
+            || before
+                .response
+                .as_ref()
+                .is_some_and(|r| r.text().contains(MARKER))
+        {
+            return vec![];
+        }
+        let attack = ctx.send(&Who::UserB, &write_values.render(op)).await;
+        if !attack.is_success() || ctx.should_stop() {
+            return vec![];
+        }
+        let after = ctx.send(&Who::User, &read).await;
+        let effect = if delete {
+            matches!(after.status(), Some(404 | 410))
+        } else {
+            after.is_success()
+                && after
+                    .response
+                    .as_ref()
+                    .is_some_and(|r| r.text().contains(MARKER))
+        };
+        if !effect {
+            return vec![];
+        }
+        let what = if delete { "delete" } else { "change" };
+        let steps = [
+            (
+                format!("1. user B: {what} user A's object (created by nat as A)"),
+                &attack,
+            ),
+            (
+                format!(
+                    "2. user A reads it back: {}",
+                    if delete {
+                        "gone"
+                    } else {
+                        "B's value is stored"
+                    }
+                ),
+                &after,
+            ),
+        ];
+        let mut evidence = Evidence::default();
+        for (step, ex) in steps {
+            let (req, resp) = text(ctx, &step, ex);
+            if !evidence.request.is_empty() {
+                evidence.request.push_str("\n\n");
+                evidence.response.push_str("\n\n");
+            }
+            evidence.request.push_str(&req);
+            evidence.response.push_str(&resp);
+        }
+        let factors = RiskFactors {
+            unauthenticated: false,
+            state_changing: true,
+        };
+        vec![META.finding(target, META.severity, "user_b", evidence, factors)]
+    }
+}
+
+/// The read operation's values pointing at the same object: its path parameters taken from the
+/// write's values.
+fn read_op_values(read_op: &Operation, write: &RequestValues) -> RequestValues {
+    let mut values = RequestValues::valid(read_op);
+    for (loc, name, value) in &write.params {
+        if *loc == crate::spec::ParamLocation::Path {
+            values = values.with(&Slot::Param(*loc, name.clone()), value.clone());
+        }
+    }
+    values
+}
