@@ -79,8 +79,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N/min", value_parser = parse_rate_limit)]
     pub rate_limit: Option<u32>,
 
-    /// Only scan targets matching this glob on the host ('*.staging.example.com'), host:port or the
-    /// whole URL (repeatable) [default: any target]
+    /// Only contact targets matching this glob on the host ('*.staging.example.com'), host:port or
+    /// the whole URL, checked for every connection of a scan: target, spec, $ref, OAuth2, redirect
+    /// (repeatable) [default: any target]
     #[arg(long = "allow-target", value_name = "PATTERN")]
     pub allow_targets: Vec<String>,
 

@@ -49,7 +49,7 @@ pub struct ServeConfig {
     /// Requests per minute per API key (per client IP without a valid key); `None`: unlimited.
     pub rate_limit_per_minute: Option<u32>,
     /// Glob patterns on the host (`*.staging.example.com`), `host:port` or the whole URL; when
-    /// non-empty, every URL the server would contact must match one.
+    /// non-empty, every URL the server would contact must match one (checked for every connection).
     pub allow_targets: Vec<String>,
     /// Allow loopback targets (127.0.0.0/8, ::1). Default true: `nat demo` lives there.
     pub allow_loopback: bool,

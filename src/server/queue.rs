@@ -169,12 +169,8 @@ impl Queue {
     async fn run_job(&self, job: &Arc<Job>, request: ScanRequest) {
         let id = job.record().scan_id;
         // The target may resolve elsewhere now than when the scan was created.
-        let mut to_check = vec![("url", request.url.clone())];
-        if let Some(s) = &request.spec_url {
-            to_check.push(("spec_url", s.clone()));
-        }
-        for (what, u) in to_check {
-            if let Err(reason) = self.guard.check(what, &u).await {
+        for (what, u) in TargetGuard::request_urls(&request) {
+            if let Err(reason) = self.guard.check(what, u).await {
                 self.finish(job, ScanStatus::Failed, Some(reason), None)
                     .await;
                 return;

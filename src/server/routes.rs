@@ -602,10 +602,6 @@ fn external_refs(value: &Value, out: &mut Vec<String>) {
 /// The server's own rules on a scan request, beyond [`ScanRequest::validate`].
 async fn check_request(app: &App, req: &ScanRequest) -> Result<(), Problem> {
     req.validate().map_err(Problem::bad_request)?;
-    app.guard
-        .check("url", &req.url)
-        .await
-        .map_err(target_refused)?;
     if let Some(spec_url) = &req.spec_url {
         let l = spec_url.trim().to_ascii_lowercase();
         if !(l.starts_with("http://") || l.starts_with("https://")) {
@@ -613,22 +609,9 @@ async fn check_request(app: &App, req: &ScanRequest) -> Result<(), Problem> {
                 "spec_url must be an http or https URL (the server never reads local files)",
             ));
         }
-        app.guard
-            .check("spec_url", spec_url)
-            .await
-            .map_err(target_refused)?;
     }
-    if let Some(token_url) = &req.auth.oauth2_token_url {
-        app.guard
-            .check("auth.oauth2_token_url", token_url)
-            .await
-            .map_err(target_refused)?;
-    }
-    if let Some(proxy) = &req.options.proxy {
-        app.guard
-            .check("options.proxy", proxy)
-            .await
-            .map_err(target_refused)?;
+    for (what, url) in TargetGuard::request_urls(req) {
+        app.guard.check(what, url).await.map_err(target_refused)?;
     }
     if let Some(content) = &req.spec_content {
         let bytes = base64::engine::general_purpose::STANDARD
