@@ -75,6 +75,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub workers: u16,
 
+    /// Scans that may wait for a worker; beyond that POST /scans answers 503 with Retry-After
+    #[arg(long, value_name = "N", default_value_t = server::DEFAULT_MAX_QUEUED as u32, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_queued: u32,
+
     /// Requests per minute per API key, e.g. '300' or '300/min' (also 'N/s') [default: unlimited]
     #[arg(long, value_name = "N/min", value_parser = parse_rate_limit)]
     pub rate_limit: Option<u32>,
@@ -121,6 +125,7 @@ pub fn config(args: &ServeArgs) -> Result<ServeConfig, CliError> {
         bind: args.bind,
         data_dir: args.data.resolve()?,
         workers: usize::from(args.workers),
+        max_queued: args.max_queued as usize,
         rate_limit_per_minute: args.rate_limit,
         allow_targets: args.allow_targets.clone(),
         allow_loopback: !args.no_loopback,

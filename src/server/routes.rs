@@ -6,7 +6,7 @@
 //! problem too.
 
 use super::problem::Problem;
-use super::queue::{Cancel, Queue};
+use super::queue::{Cancel, Queue, QueueFull};
 use super::ratelimit::{RateInfo, RateLimiter};
 use super::targets::TargetGuard;
 use super::{ServeConfig, ServeError, API_PREFIX, OPENAPI};
@@ -583,6 +583,16 @@ fn target_refused(detail: String) -> Problem {
     )
 }
 
+fn queue_full(full: QueueFull) -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "queue-full",
+        "Service Unavailable",
+        full.to_string(),
+    )
+    .with_header("retry-after", full.retry_after.to_string())
+}
+
 /// `$ref`s of `value` that point outside the document.
 fn external_refs(value: &Value, out: &mut Vec<String>) {
     match value {
@@ -688,6 +698,8 @@ fn estimate(app: &App, url: &str) -> u64 {
 async fn create_scan(app: &App, body: &[u8]) -> Result<Resp, Problem> {
     let req: ScanRequest = parse_json(body)?;
     check_request(app, &req).await?;
+    // Before anything is stored: a refused scan leaves no trace.
+    let slot = app.queue.reserve().map_err(queue_full)?;
     let url = displayed_url(&req.url);
     let record = ScanRecord {
         scan_id: format!("scan_{}", random_base62(16)),
@@ -700,7 +712,7 @@ async fn create_scan(app: &App, body: &[u8]) -> Result<Resp, Problem> {
         estimated_duration_seconds: estimate(app, &url),
         url,
     };
-    app.queue.submit(record.clone(), req).await?;
+    app.queue.submit(slot, record.clone(), req).await?;
     let mut resp = json_response(
         StatusCode::CREATED,
         &json!({
