@@ -26,6 +26,13 @@ Exit codes:
   2  bad flag, or the server refused the request (4xx: bad key, missing permission, no such scan)
   3  the server is unreachable or failed (5xx)";
 
+/// The end of `nat keys --help`.
+pub const KEYS_HELP: &str = "\
+Exit codes:
+  0  done
+  2  bad flag, bad name, no such key, or the data dir is held by a running server
+  3  the data dir cannot be opened or written";
+
 /// `--data-dir`, shared by `nat serve` and `nat keys`.
 #[derive(Debug, Default, Clone, Args)]
 pub struct DataDirArgs {
