@@ -65,7 +65,7 @@ pub struct Queue {
 
 /// Every queue slot is taken: the scan is refused, not stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("the scan queue is full ({max_queued} scans waiting); retry after {retry_after} s")]
+#[error("the scan queue is full ({max_queued} waiting for a worker); retry after {retry_after} s")]
 pub struct QueueFull {
     /// The configured limit.
     pub max_queued: usize,
