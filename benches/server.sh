@@ -7,7 +7,9 @@
 #   - GET  /api/v1/scans/{id}  (API key check, rate-limit headers, store read, JSON),
 #   - POST /api/v1/scans       (validation, target check, store write + flush, queue: real scans!),
 # and prints requests/s, p99 latency, the ratio to the baseline, and the server's RSS (VmRSS, VmHWM)
-# at rest and under load.
+# at rest and under load. POST overloads the server on purpose (one worker, scans of several seconds):
+# once --max-queued (MAX_QUEUED, default 100) scans wait, it answers 503 queue-full; the share of 201
+# and 503 answers is printed.
 #
 # Needs wrk (Debian: apt-get install -y wrk) and curl. Settings: DURATION (5s), THREADS (2),
 # CONNECTIONS (32). Honours CARGO_TARGET_DIR.
@@ -17,6 +19,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
+MAX_QUEUED=${MAX_QUEUED:-100}
 
 for tool in wrk curl; do
     command -v "$tool" >/dev/null || { echo "benches/server.sh needs $tool (apt-get install -y $tool)" >&2; exit 2; }
@@ -62,7 +65,8 @@ KEY=$("$NAT" keys create --name bench --role scan --data-dir "$WORK/data" 2>/dev
 "$NAT" demo --target-only --bind 127.0.0.1:0 >"$WORK/demo.out" 2>/dev/null &
 PIDS+=($!)
 # Per-request log lines go to /dev/null, as they would go to a log collector.
-"$NAT" serve --bind 127.0.0.1:0 --data-dir "$WORK/data" --workers 1 >"$WORK/serve.out" 2>/dev/null &
+"$NAT" serve --bind 127.0.0.1:0 --data-dir "$WORK/data" --workers 1 --max-queued "$MAX_QUEUED" \
+    >"$WORK/serve.out" 2>/dev/null &
 SERVER=$!
 PIDS+=($SERVER)
 
@@ -89,6 +93,18 @@ wrk.method = "POST"
 wrk.body = '$BODY'
 wrk.headers["Authorization"] = "Bearer $KEY"
 wrk.headers["Content-Type"] = "application/json"
+-- Count answers by status over all threads.
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {} end
+function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+function done(summary, latency, requests)
+    local total = {}
+    for _, t in ipairs(threads) do
+        for status, n in pairs(t:get("statuses")) do total[status] = (total[status] or 0) + n end
+    end
+    for status, n in pairs(total) do io.write(string.format("status %d %d\n", status, n)) end
+end
 EOF
 
 REST=$(rss "$SERVER")
@@ -111,16 +127,22 @@ read -r G_RPS G_P99 G_ERR < <(load get -s "$WORK/get.lua" "$API/scans/$ID")
 AFTER_GET=$(rss "$SERVER")
 read -r P_RPS P_P99 P_ERR < <(load post -s "$WORK/post.lua" "$API/scans")
 AFTER_POST=$(rss "$SERVER")
+count() { awk -v s="$1" '$1 == "status" && $2 == s { n += $3 } END { print n + 0 }' "$WORK/wrk-post"; }
+P_201=$(count 201)
+P_503=$(count 503)
+P_ALL=$(awk '$1 == "status" { n += $3 } END { print n + 0 }' "$WORK/wrk-post")
 QUEUED=$(curl -sf "$API/scans?status=queued&per_page=1" -H "Authorization: Bearer $KEY" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION on loopback, $(nproc) cores; nat serve --workers 1"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION on loopback, $(nproc) cores; nat serve --workers 1 --max-queued $MAX_QUEUED"
 printf '%-32s %12s %10s %8s %10s\n' "endpoint" "requests/s" "p99" "non-2xx" "vs health"
 printf '%-32s %12s %10s %8s %10s\n' "demo GET /api/v1/health (base)" "$H_RPS" "$H_P99" "$H_ERR" "1.00"
 printf '%-32s %12s %10s %8s %10s\n' "GET /api/v1/scans/{id}" "$G_RPS" "$G_P99" "$G_ERR" "$(ratio "$G_RPS" "$H_RPS")"
 printf '%-32s %12s %10s %8s %10s\n' "POST /api/v1/scans" "$P_RPS" "$P_P99" "$P_ERR" "$(ratio "$P_RPS" "$H_RPS")"
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f%%", 100 * a / b; else print "-" }'; }
+echo "POST answers: $P_ALL; 201 Created: $P_201 ($(pct "$P_201" "$P_ALL")), 503 queue-full: $P_503 ($(pct "$P_503" "$P_ALL")), other: $((P_ALL - P_201 - P_503))"
 echo
 echo "server RSS at rest:          $REST"
 echo "server RSS during GET load:  $(cat "$WORK/rss-get")"

@@ -1033,7 +1033,7 @@ _nat() {
             return 0
             ;;
         nat__subcmd__serve)
-            opts="-h -V --bind --data-dir --workers --rate-limit --allow-target --no-loopback --no-private --help --version"
+            opts="-h -V --bind --data-dir --workers --max-queued --rate-limit --allow-target --no-loopback --no-private --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1048,6 +1048,10 @@ _nat() {
                     return 0
                     ;;
                 --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-queued)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

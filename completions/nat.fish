@@ -138,8 +138,9 @@ complete -c nat -n "__fish_nat_using_subcommand report" -s V -l version -d 'Prin
 complete -c nat -n "__fish_nat_using_subcommand serve" -l bind -d 'Address to listen on (port 0: any free port)' -r
 complete -c nat -n "__fish_nat_using_subcommand serve" -l data-dir -d 'Directory of the server\'s store [default: $XDG_DATA_HOME/nat, else ~/.local/share/nat]' -r -F
 complete -c nat -n "__fish_nat_using_subcommand serve" -l workers -d 'Scans that run at once; the others wait as `queued`' -r
+complete -c nat -n "__fish_nat_using_subcommand serve" -l max-queued -d 'Scans that may wait for a worker; beyond that POST /scans answers 503 with Retry-After' -r
 complete -c nat -n "__fish_nat_using_subcommand serve" -l rate-limit -d 'Requests per minute per API key, e.g. \'300\' or \'300/min\' (also \'N/s\') [default: unlimited]' -r
-complete -c nat -n "__fish_nat_using_subcommand serve" -l allow-target -d 'Only scan targets matching this glob on the host (\'*.staging.example.com\'), host:port or the whole URL (repeatable) [default: any target]' -r
+complete -c nat -n "__fish_nat_using_subcommand serve" -l allow-target -d 'Only contact targets matching this glob on the host (\'*.staging.example.com\'), host:port or the whole URL, checked for every connection of a scan: target, spec, $ref, OAuth2, redirect (repeatable) [default: any target]' -r
 complete -c nat -n "__fish_nat_using_subcommand serve" -l no-loopback -d 'Refuse loopback targets (127.0.0.0/8, ::1)'
 complete -c nat -n "__fish_nat_using_subcommand serve" -l no-private -d 'Refuse private-network targets (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7)'
 complete -c nat -n "__fish_nat_using_subcommand serve" -s h -l help -d 'Print help'

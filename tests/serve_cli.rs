@@ -2,6 +2,8 @@
 //! `nat scans`, and remote mode (`nat scan --server`). Every server listens on 127.0.0.1:0; every
 //! child process is killed when its test ends, and every wait is bounded.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::str::contains;
 use std::io::{BufRead, BufReader};
@@ -177,11 +179,14 @@ fn create_key(dir: &Path, role: &str) -> String {
 }
 
 fn serve(dir: &Path) -> (Kid, String) {
+    serve_with(dir, &[])
+}
+
+fn serve_with(dir: &Path, extra: &[&str]) -> (Kid, String) {
     let dir = dir.to_str().expect("utf-8 path");
-    let kid = Kid::spawn(
-        &["serve", "--bind", "127.0.0.1:0", "--data-dir", dir],
-        false,
-    );
+    let mut args = vec!["serve", "--bind", "127.0.0.1:0", "--data-dir", dir];
+    args.extend_from_slice(extra);
+    let kid = Kid::spawn(&args, false);
     let url = kid.stdout_line("nat serve listening on ");
     assert!(
         url.starts_with("http://127.0.0.1:") && url.ends_with("/api/v1"),
@@ -203,12 +208,17 @@ struct Setup {
 
 impl Setup {
     fn start() -> Setup {
+        Setup::start_with(&[])
+    }
+
+    /// [`Setup::start`] with extra `nat serve` flags.
+    fn start_with(serve_flags: &[&str]) -> Setup {
         let dir = tempfile::tempdir().expect("tempdir");
         let demo = Kid::spawn(&["demo", "--target-only", "--bind", "127.0.0.1:0"], false);
         let target = demo.stdout_line("nat demo target listening on ");
         let token = demo.stdout_line("bearer token of the demo user: ");
         let key = create_key(dir.path(), "scan");
-        let (server, url) = serve(dir.path());
+        let (server, url) = serve_with(dir.path(), serve_flags);
         Setup {
             _dir: dir,
             _demo: demo,
@@ -614,7 +624,8 @@ fn wrong_api_key_exits_2_with_the_problem() {
 /// concurrent `flush_async` calls (they starve sled's I/O pool). Scans finish while POSTs keep coming.
 #[test]
 fn concurrent_posts_while_scans_finish_do_not_hang_the_server() {
-    let s = Setup::start();
+    // Every POST must reach the store, so the queue limit is out of the way here.
+    let s = Setup::start_with(&["--max-queued", "100000"]);
     let body = serde_json::json!({
         "url": s.target,
         "auth": {"type": "bearer", "token": s.token},
@@ -672,4 +683,143 @@ fn concurrent_posts_while_scans_finish_do_not_hang_the_server() {
         assert!(Instant::now() < deadline, "no scan completed: {list}");
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// `--max-queued`: a full queue refuses a scan with a 503 problem and `Retry-After`, stores nothing of
+/// it, frees a slot when a queued scan is cancelled or starts, and loses none of the scans it accepted.
+#[test]
+fn a_full_queue_answers_503_and_accepts_again_once_drained() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = create_key(dir.path(), "scan");
+    let (_server, api) = serve_with(dir.path(), &["--workers", "1", "--max-queued", "2"]);
+    // A target that answers after 5 s until released: the first scan holds the only worker.
+    let hold = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let held = hold.clone();
+    let target = common::TestServer::start(move |_| {
+        let slow = held.load(std::sync::atomic::Ordering::SeqCst);
+        common::Reply::json(200, "{}").with_delay(Duration::from_secs(if slow { 5 } else { 0 }))
+    });
+    use base64::Engine as _;
+    let spec = base64::engine::general_purpose::STANDARD.encode(common::openapi_with_items(1));
+    let body = serde_json::json!({"url": target.url(), "spec_content": spec});
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        let post = || async {
+            http.post(format!("{api}/scans"))
+                .bearer_auth(&key)
+                .json(&body)
+                .send()
+                .await
+                .expect("POST /scans")
+        };
+        let get = |path: String| {
+            let (http, api, key) = (http.clone(), api.clone(), key.clone());
+            async move {
+                let resp = http
+                    .get(format!("{api}{path}"))
+                    .bearer_auth(&key)
+                    .send()
+                    .await;
+                resp.expect("GET")
+                    .json::<serde_json::Value>()
+                    .await
+                    .expect("JSON")
+            }
+        };
+        let created = |resp: reqwest::Response| async move {
+            assert_eq!(resp.status().as_u16(), 201);
+            let v: serde_json::Value = resp.json().await.unwrap();
+            v["scan_id"].as_str().unwrap().to_string()
+        };
+        let wait = |id: String, want: &'static [&'static str]| {
+            let get = &get;
+            async move {
+                let deadline = Instant::now() + Duration::from_secs(60);
+                loop {
+                    let s = get(format!("/scans/{id}")).await;
+                    if want.iter().any(|w| s["status"] == *w) {
+                        return s;
+                    }
+                    assert!(Instant::now() < deadline, "never {want:?}: {s}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        };
+        let refused = |resp: reqwest::Response| async move {
+            assert_eq!(resp.status().as_u16(), 503);
+            let h = |n: &str| {
+                resp.headers()
+                    .get(n)
+                    .and_then(|v| v.to_str().ok())
+                    .map(String::from)
+            };
+            let retry: u64 = h("retry-after").expect("Retry-After").parse().unwrap();
+            assert!((1..=60).contains(&retry), "Retry-After {retry}");
+            assert_eq!(
+                h("content-type").as_deref(),
+                Some("application/problem+json")
+            );
+            assert!(h("x-ratelimit-remaining").is_some());
+            let p: serde_json::Value = resp.json().await.unwrap();
+            assert_eq!(
+                p["type"], "https://docs.nat-testing.io/errors/queue-full",
+                "{p}"
+            );
+            assert_eq!(p["status"], 503);
+            assert_eq!(p["instance"], "/scans");
+            assert!(
+                p["detail"].as_str().unwrap().contains("queue is full"),
+                "{p}"
+            );
+        };
+
+        let a = created(post().await).await;
+        wait(a.clone(), &["running"]).await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while target.seen().is_empty() {
+            assert!(Instant::now() < deadline, "the first scan sent nothing");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let b = created(post().await).await;
+        let c = created(post().await).await;
+        refused(post().await).await;
+        assert_eq!(
+            get("/scans".into()).await["total"],
+            3,
+            "the refused scan is not stored"
+        );
+
+        // Cancelling a queued scan frees its slot at once.
+        let del = http
+            .delete(format!("{api}/scans/{c}"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(del.status().as_u16(), 204);
+        let d = created(post().await).await;
+        refused(post().await).await;
+
+        // Once the queue drains, scans are accepted again.
+        hold.store(false, std::sync::atomic::Ordering::SeqCst);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while get("/scans?status=queued".into()).await["total"] != 0 {
+            assert!(Instant::now() < deadline, "the queue never drained");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let e = created(post().await).await;
+
+        // Nothing accepted is lost.
+        for id in [a, b, d, e] {
+            let s = wait(id, &["complete", "failed"]).await;
+            assert_eq!(s["status"], "complete", "{s}");
+        }
+        assert_eq!(wait(c, &["failed"]).await["reason"], "cancelled");
+        assert_eq!(get("/scans".into()).await["total"], 5);
+    });
 }

@@ -720,3 +720,78 @@ async fn the_openapi_document_is_public_and_names_every_route() {
     })
     .await;
 }
+
+/// `allow_targets` hold for every connection of a scan, not only for the URLs of the request: a `$ref`
+/// in the fetched description and a redirect of the description's URL to another loopback port (same
+/// host, not allowed) never reach that port, and the scan says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allow_targets_hold_for_refs_and_redirects() {
+    bounded(async {
+        let other =
+            common::TestServer::start(|_| common::Reply::json(200, &common::openapi_with_items(2)));
+        let other_url = other.url();
+        let root = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/local": {"get": {"responses": {"200": {"description": "ok"}}}},
+                "/remote": {"$ref": format!("{other_url}/paths.json#/paths/~1items0")}
+            }
+        })
+        .to_string();
+        let allowed = common::TestServer::start(move |req| match req.path.as_str() {
+            "/openapi.json" => common::Reply::json(200, &root),
+            "/moved.json" => common::Reply {
+                status: 302,
+                headers: vec![("Location".into(), format!("{other_url}/openapi.json"))],
+                ..Default::default()
+            },
+            _ => common::Reply::json(200, "{}"),
+        });
+        let pattern = format!("127.0.0.1:{}", allowed.port);
+        let e = env_with(|c| c.allow_targets = vec![pattern]).await;
+        let refusal = format!(
+            "127.0.0.1:{} is not among the server's allowed targets",
+            other.port
+        );
+
+        // The `$ref`ed document is not fetched; the scan runs on what it has and says why.
+        let body =
+            json!({"url": allowed.url(), "spec_url": format!("{}/openapi.json", allowed.url())});
+        let created = e.post_scan(body).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        let id = created.json()["scan_id"].as_str().unwrap().to_string();
+        let s = e.wait_scan(&id, finished).await;
+        assert_eq!(s["status"], "complete", "{s}");
+        let report = e.get(&format!("/scans/{id}/report")).await.json();
+        let warnings = report["warnings"].to_string();
+        assert!(warnings.contains(&refusal), "{warnings}");
+
+        // A redirect to the other port is not followed: the scan fails with the reason.
+        let body =
+            json!({"url": allowed.url(), "spec_url": format!("{}/moved.json", allowed.url())});
+        let id = e.post_scan(body).await.json()["scan_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let s = e.wait_scan(&id, finished).await;
+        assert_eq!(s["status"], "failed", "{s}");
+        assert!(s["reason"].as_str().unwrap().contains(&refusal), "{s}");
+
+        // The request's own URLs are refused at once, as before.
+        let body =
+            json!({"url": allowed.url(), "spec_url": format!("{}/openapi.json", other.url())});
+        e.post_scan(body)
+            .await
+            .problem(400, "target-not-allowed", "/scans");
+
+        assert!(
+            other.seen().is_empty(),
+            "the other port was contacted: {:?}",
+            other.seen()
+        );
+        assert!(!allowed.seen().is_empty());
+        e.server.stop().await.unwrap();
+    })
+    .await;
+}

@@ -57,6 +57,7 @@ pub enum Command {
     #[command(after_help = super::serve::SERVE_HELP)]
     Serve(super::serve::ServeArgs),
     /// Manage the team server's API keys in its data dir (while no server holds it)
+    #[command(after_help = super::serve::KEYS_HELP)]
     Keys(super::keys::KeysArgs),
     /// List, show, cancel scans of a team server and fetch their findings and reports
     #[command(after_help = super::serve::REMOTE_HELP)]

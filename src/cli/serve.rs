@@ -26,6 +26,13 @@ Exit codes:
   2  bad flag, or the server refused the request (4xx: bad key, missing permission, no such scan)
   3  the server is unreachable or failed (5xx)";
 
+/// The end of `nat keys --help`.
+pub const KEYS_HELP: &str = "\
+Exit codes:
+  0  done
+  2  bad flag, bad name, no such key, or the data dir is held by a running server
+  3  the data dir cannot be opened or written";
+
 /// `--data-dir`, shared by `nat serve` and `nat keys`.
 #[derive(Debug, Default, Clone, Args)]
 pub struct DataDirArgs {
@@ -75,12 +82,17 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub workers: u16,
 
+    /// Scans that may wait for a worker; beyond that POST /scans answers 503 with Retry-After
+    #[arg(long, value_name = "N", default_value_t = server::DEFAULT_MAX_QUEUED as u32, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_queued: u32,
+
     /// Requests per minute per API key, e.g. '300' or '300/min' (also 'N/s') [default: unlimited]
     #[arg(long, value_name = "N/min", value_parser = parse_rate_limit)]
     pub rate_limit: Option<u32>,
 
-    /// Only scan targets matching this glob on the host ('*.staging.example.com'), host:port or the
-    /// whole URL (repeatable) [default: any target]
+    /// Only contact targets matching this glob on the host ('*.staging.example.com'), host:port or
+    /// the whole URL, checked for every connection of a scan: target, spec, $ref, OAuth2, redirect
+    /// (repeatable) [default: any target]
     #[arg(long = "allow-target", value_name = "PATTERN")]
     pub allow_targets: Vec<String>,
 
@@ -120,6 +132,7 @@ pub fn config(args: &ServeArgs) -> Result<ServeConfig, CliError> {
         bind: args.bind,
         data_dir: args.data.resolve()?,
         workers: usize::from(args.workers),
+        max_queued: args.max_queued as usize,
         rate_limit_per_minute: args.rate_limit,
         allow_targets: args.allow_targets.clone(),
         allow_loopback: !args.no_loopback,

@@ -8,6 +8,8 @@
 //! - A cancelled scan ends `failed` with reason `cancelled`. Scans queued or running when the server
 //!   stops end `failed` with reason `interrupted by a server restart`: their secrets were kept in memory
 //!   only, so they cannot be resumed; POST them again. Findings already stored are kept.
+//! - At most `max_queued` scans wait for a worker; beyond that `POST /scans` is a `503` problem
+//!   (`queue-full`) with `Retry-After`, and the scan is not stored.
 //! - One line per request on stderr: method, path, status, milliseconds. Never a header or a body.
 
 mod problem;
@@ -37,6 +39,9 @@ pub const API_PREFIX: &str = "/api/v1";
 /// Default cap on a request body (spec_content can be large): 5 MiB.
 pub const DEFAULT_MAX_BODY: usize = 5 * 1024 * 1024;
 
+/// Default cap on scans waiting for a worker.
+pub const DEFAULT_MAX_QUEUED: usize = 100;
+
 /// How the server runs.
 #[derive(Clone, Debug)]
 pub struct ServeConfig {
@@ -46,10 +51,12 @@ pub struct ServeConfig {
     pub data_dir: PathBuf,
     /// Scans that run at once; the rest wait as `queued`.
     pub workers: usize,
+    /// Scans that may wait as `queued` (at least 1); `POST /scans` answers 503 beyond.
+    pub max_queued: usize,
     /// Requests per minute per API key (per client IP without a valid key); `None`: unlimited.
     pub rate_limit_per_minute: Option<u32>,
     /// Glob patterns on the host (`*.staging.example.com`), `host:port` or the whole URL; when
-    /// non-empty, every URL the server would contact must match one.
+    /// non-empty, every URL the server would contact must match one (checked for every connection).
     pub allow_targets: Vec<String>,
     /// Allow loopback targets (127.0.0.0/8, ::1). Default true: `nat demo` lives there.
     pub allow_loopback: bool,
@@ -65,6 +72,7 @@ impl Default for ServeConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("nat-data"),
             workers: 2,
+            max_queued: DEFAULT_MAX_QUEUED,
             rate_limit_per_minute: None,
             allow_targets: Vec::new(),
             allow_loopback: true,
@@ -159,7 +167,12 @@ pub async fn start(config: ServeConfig) -> Result<Server, ServeError> {
     })?;
 
     let shutdown = CancellationToken::new();
-    let queue = queue::Queue::new(store.clone(), guard.clone(), shutdown.clone());
+    let queue = queue::Queue::new(
+        store.clone(),
+        guard.clone(),
+        shutdown.clone(),
+        config.max_queued,
+    );
     let workers = queue.spawn_workers(config.workers);
     let app = Arc::new(routes::App::new(store.clone(), queue, guard, &config)?);
     let filter = routes::filter(app);

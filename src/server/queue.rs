@@ -1,6 +1,10 @@
 //! The scan queue: N worker tasks take scan ids from a channel and run the engine. A job's request
 //! (with its secrets) lives only here, in memory, while the scan is queued or running.
 //!
+//! At most `max_queued` scans wait: a POST first takes a [`Slot`] (refused with [`QueueFull`] when
+//! none is free, before anything is stored); the slot is freed when a worker starts the scan or it is
+//! cancelled while waiting.
+//!
 //! While a scan is active, its record in memory is the truth (so `GET /scans/{id}` shows live
 //! progress); it is written to sled on every status change (flushed) and at most every 250 ms for
 //! progress. Findings are appended to sled as they are proven, and replaced by the engine's final,
@@ -12,8 +16,8 @@ use crate::findings::Finding;
 use crate::request::ScanRequest;
 use crate::store::{now_rfc3339, ScanRecord, ScanStatus, Store};
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
@@ -35,6 +39,8 @@ pub struct Job {
     cancel: CancellationToken,
     user_cancelled: AtomicBool,
     record: Mutex<ScanRecord>,
+    /// When a worker started it.
+    started: OnceLock<Instant>,
 }
 
 impl Job {
@@ -52,6 +58,33 @@ pub struct Queue {
     jobs: Mutex<HashMap<String, Arc<Job>>>,
     shutdown: CancellationToken,
     guard: TargetGuard,
+    /// Scans waiting (taken slots), at most `max_queued`.
+    waiting: AtomicUsize,
+    max_queued: usize,
+}
+
+/// Every queue slot is taken: the scan is refused, not stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the scan queue is full ({max_queued} waiting for a worker); retry after {retry_after} s")]
+pub struct QueueFull {
+    /// The configured limit.
+    pub max_queued: usize,
+    /// Seconds until a slot is likely free (1–60): the soonest expected end of a running scan.
+    pub retry_after: u64,
+}
+
+/// A taken queue slot; freed on drop unless [`Queue::submit`] hands it to a job.
+pub struct Slot<'a> {
+    queue: &'a Queue,
+    armed: bool,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.queue.free_slot();
+        }
+    }
 }
 
 /// Outcome of a cancel request.
@@ -64,7 +97,13 @@ pub enum Cancel {
 
 impl Queue {
     /// A queue on `store`; start workers with [`Queue::spawn_workers`].
-    pub fn new(store: Store, guard: TargetGuard, shutdown: CancellationToken) -> Arc<Self> {
+    /// At most `max_queued` (at least 1) scans wait for a worker.
+    pub fn new(
+        store: Store,
+        guard: TargetGuard,
+        shutdown: CancellationToken,
+        max_queued: usize,
+    ) -> Arc<Self> {
         let (tx, rx) = mpsc::unbounded_channel();
         Arc::new(Queue {
             store,
@@ -73,7 +112,53 @@ impl Queue {
             jobs: Mutex::new(HashMap::new()),
             shutdown,
             guard,
+            waiting: AtomicUsize::new(0),
+            max_queued: max_queued.max(1),
         })
+    }
+
+    /// Takes a slot for one more waiting scan, or says when to retry.
+    pub fn reserve(&self) -> Result<Slot<'_>, QueueFull> {
+        let max = self.max_queued;
+        match self
+            .waiting
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < max).then_some(n + 1)
+            }) {
+            Ok(_) => Ok(Slot {
+                queue: self,
+                armed: true,
+            }),
+            Err(_) => Err(QueueFull {
+                max_queued: max,
+                retry_after: self.retry_after(),
+            }),
+        }
+    }
+
+    fn free_slot(&self) {
+        let _ = self
+            .waiting
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+    }
+
+    /// Seconds until the running scan expected to end first should be done (1–60; 5 when every
+    /// running scan is already past its estimate).
+    fn retry_after(&self) -> u64 {
+        let jobs = lock(&self.jobs);
+        jobs.values()
+            .filter_map(|j| {
+                let started = j.started.get()?;
+                let estimate = lock(&j.record).estimated_duration_seconds;
+                Some(
+                    Duration::from_secs(estimate)
+                        .checked_sub(started.elapsed())
+                        .map_or(5, |left| left.as_secs() + 1),
+                )
+            })
+            .min()
+            .unwrap_or(1)
+            .clamp(1, 60)
     }
 
     /// Starts `n` workers; they end when the shutdown token fires.
@@ -91,9 +176,11 @@ impl Queue {
         lock(&self.jobs).get(id).map(|j| j.record())
     }
 
-    /// Stores `record` (queued), flushes, and queues the job. Returns once the scan is on disk.
+    /// Stores `record` (queued), flushes, and queues the job in `slot`. Returns once the scan is on
+    /// disk; on an error the slot is freed and the scan does not run.
     pub async fn submit(
         &self,
+        mut slot: Slot<'_>,
         record: ScanRecord,
         request: ScanRequest,
     ) -> Result<(), crate::store::StoreError> {
@@ -105,8 +192,11 @@ impl Queue {
             cancel: self.shutdown.child_token(),
             user_cancelled: AtomicBool::new(false),
             record: Mutex::new(record),
+            started: OnceLock::new(),
         });
         lock(&self.jobs).insert(id.clone(), job);
+        // The job holds the slot now: a worker or a cancel frees it when it takes the request.
+        slot.armed = false;
         // A send fails only when every worker is gone (shutdown): the scan stays queued in the
         // store and is marked failed at the next start.
         let _ = self.tx.send(id);
@@ -131,9 +221,10 @@ impl Queue {
             r.completed_at = Some(now_rfc3339());
             self.store.put_scan(&r)?;
         }
-        // A queued job never reaches the engine: drop its secrets now.
+        // A queued job never reaches the engine: drop its secrets now, and free its slot.
         if lock(&job.request).take().is_some() {
             lock(&self.jobs).remove(id);
+            self.free_slot();
         }
         self.store.flush().await?;
         Ok(Cancel::Cancelled)
@@ -161,6 +252,8 @@ impl Queue {
             let Some(request) = lock(&job.request).take() else {
                 continue; // cancelled while queued
             };
+            self.free_slot();
+            let _ = job.started.set(Instant::now());
             self.run_job(&job, request).await;
             lock(&self.jobs).remove(&id);
         }
@@ -169,12 +262,8 @@ impl Queue {
     async fn run_job(&self, job: &Arc<Job>, request: ScanRequest) {
         let id = job.record().scan_id;
         // The target may resolve elsewhere now than when the scan was created.
-        let mut to_check = vec![("url", request.url.clone())];
-        if let Some(s) = &request.spec_url {
-            to_check.push(("spec_url", s.clone()));
-        }
-        for (what, u) in to_check {
-            if let Err(reason) = self.guard.check(what, &u).await {
+        for (what, u) in TargetGuard::request_urls(&request) {
+            if let Err(reason) = self.guard.check(&what, u).await {
                 self.finish(job, ScanStatus::Failed, Some(reason), None)
                     .await;
                 return;

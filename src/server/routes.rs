@@ -6,7 +6,7 @@
 //! problem too.
 
 use super::problem::Problem;
-use super::queue::{Cancel, Queue};
+use super::queue::{Cancel, Queue, QueueFull};
 use super::ratelimit::{RateInfo, RateLimiter};
 use super::targets::TargetGuard;
 use super::{ServeConfig, ServeError, API_PREFIX, OPENAPI};
@@ -583,6 +583,16 @@ fn target_refused(detail: String) -> Problem {
     )
 }
 
+fn queue_full(full: QueueFull) -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "queue-full",
+        "Service Unavailable",
+        full.to_string(),
+    )
+    .with_header("retry-after", full.retry_after.to_string())
+}
+
 /// `$ref`s of `value` that point outside the document.
 fn external_refs(value: &Value, out: &mut Vec<String>) {
     match value {
@@ -602,10 +612,6 @@ fn external_refs(value: &Value, out: &mut Vec<String>) {
 /// The server's own rules on a scan request, beyond [`ScanRequest::validate`].
 async fn check_request(app: &App, req: &ScanRequest) -> Result<(), Problem> {
     req.validate().map_err(Problem::bad_request)?;
-    app.guard
-        .check("url", &req.url)
-        .await
-        .map_err(target_refused)?;
     if let Some(spec_url) = &req.spec_url {
         let l = spec_url.trim().to_ascii_lowercase();
         if !(l.starts_with("http://") || l.starts_with("https://")) {
@@ -613,24 +619,9 @@ async fn check_request(app: &App, req: &ScanRequest) -> Result<(), Problem> {
                 "spec_url must be an http or https URL (the server never reads local files)",
             ));
         }
-        app.guard
-            .check("spec_url", spec_url)
-            .await
-            .map_err(target_refused)?;
     }
-    for (at, auth) in req.auth_configs() {
-        if let Some(token_url) = &auth.oauth2_token_url {
-            app.guard
-                .check(&format!("{at}.oauth2_token_url"), token_url)
-                .await
-                .map_err(target_refused)?;
-        }
-    }
-    if let Some(proxy) = &req.options.proxy {
-        app.guard
-            .check("options.proxy", proxy)
-            .await
-            .map_err(target_refused)?;
+    for (what, url) in TargetGuard::request_urls(req) {
+        app.guard.check(&what, url).await.map_err(target_refused)?;
     }
     if let Some(content) = &req.spec_content {
         let bytes = base64::engine::general_purpose::STANDARD
@@ -707,6 +698,8 @@ fn estimate(app: &App, url: &str) -> u64 {
 async fn create_scan(app: &App, body: &[u8]) -> Result<Resp, Problem> {
     let req: ScanRequest = parse_json(body)?;
     check_request(app, &req).await?;
+    // Before anything is stored: a refused scan leaves no trace.
+    let slot = app.queue.reserve().map_err(queue_full)?;
     let url = displayed_url(&req.url);
     let record = ScanRecord {
         scan_id: format!("scan_{}", random_base62(16)),
@@ -719,7 +712,7 @@ async fn create_scan(app: &App, body: &[u8]) -> Result<Resp, Problem> {
         estimated_duration_seconds: estimate(app, &url),
         url,
     };
-    app.queue.submit(record.clone(), req).await?;
+    app.queue.submit(slot, record.clone(), req).await?;
     let mut resp = json_response(
         StatusCode::CREATED,
         &json!({
