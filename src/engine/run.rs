@@ -45,21 +45,17 @@ pub async fn run_guarded(
     cfg.policy = policy.clone();
 
     // A client on the bare target for discovery; the scan's client shares its limits and counters.
-    let probe = HttpClient::new(
-        cfg,
-        Auth::from_config(&request.auth),
-        events.clone(),
-        cancel.clone(),
-    )
-    .map_err(NatError::Input)?
-    .with_user_b(request.auth_b.as_ref().and_then(Auth::from_config))
-    .with_identities(
-        request
-            .identities
-            .iter()
-            .map(|i| (IdentityInfo::of(i), Auth::from_config(&i.auth)))
-            .collect(),
-    );
+    let auth_for = |cfg: &crate::request::AuthConfig| Auth::from_config_for(cfg, &request.url);
+    let probe = HttpClient::new(cfg, auth_for(&request.auth), events.clone(), cancel.clone())
+        .map_err(NatError::Input)?
+        .with_user_b(request.auth_b.as_ref().and_then(auth_for))
+        .with_identities(
+            request
+                .identities
+                .iter()
+                .map(|i| (IdentityInfo::of(i), auth_for(&i.auth)))
+                .collect(),
+        );
     let (spec, spec_origin) = load_spec(&request, &probe, policy.as_ref()).await?;
     let mut warnings: Vec<String> = spec.warnings.clone();
     for w in &warnings {

@@ -625,6 +625,12 @@ async fn check_request(app: &App, req: &ScanRequest) -> Result<(), Problem> {
                 .await
                 .map_err(target_refused)?;
         }
+        if let Some(login_url) = auth.login_url.as_ref().filter(|u| !u.starts_with('/')) {
+            app.guard
+                .check(&format!("{at}.login_url"), login_url)
+                .await
+                .map_err(target_refused)?;
+        }
     }
     if let Some(proxy) = &req.options.proxy {
         app.guard
