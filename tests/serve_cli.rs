@@ -426,7 +426,7 @@ fn scans_list_show_findings_report() {
         .assert()
         .success()
         .stdout(contains("complete"))
-        .stdout(contains("32/32 operations tested, 13 findings"));
+        .stdout(contains("37/37 operations tested, 13 findings"));
     s.nat()
         .args(["scans", "findings", &id])
         .assert()

@@ -7,6 +7,7 @@
 mod db;
 mod jwt;
 mod routes;
+mod sessions;
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +21,7 @@ use http::{HeaderMap, Method};
 use warp::Filter;
 
 pub use routes::{API_PREFIX, TRUSTED_ORIGIN};
+pub use sessions::LOGIN_PATH;
 
 /// A running demo target.
 pub struct DemoServer {
@@ -57,6 +59,16 @@ pub fn user_token() -> String {
 /// A valid bearer token of the second demo user `bob` (id 2), for checks that need two identities.
 pub fn second_user_token() -> String {
     jwt::token_for(jwt::USERS[1])
+}
+
+/// The password of the demo user `alice`, for the login flow at [`LOGIN_PATH`].
+pub fn user_password() -> &'static str {
+    sessions::PASSWORDS[0]
+}
+
+/// The password of the second demo user `bob`.
+pub fn second_user_password() -> &'static str {
+    sessions::PASSWORDS[1]
 }
 
 /// The demo's OpenAPI 3.0.3 description (also served at `/openapi.json`).

@@ -69,6 +69,9 @@ pub struct ScanContext {
     pub cancel: CancellationToken,
     /// Ids learned from collections before the checks ran.
     pub resources: Resources,
+    /// The operations this scan probes (the description's, minus `exclude` and DELETEs): a check
+    /// that needs another operation than its target picks it here.
+    pub operations: Arc<[Operation]>,
 }
 
 impl ScanContext {
@@ -80,6 +83,13 @@ impl ScanContext {
     /// Redacted evidence of an exchange.
     pub fn evidence(&self, ex: &Exchange) -> Evidence {
         self.http.evidence(ex)
+    }
+
+    /// The request nat sends for `op` (valid values, learned ids), as the baseline would be.
+    pub fn request_for(&self, op: &Operation) -> RequestSpec {
+        self.resources
+            .apply(op, RequestValues::valid(op))
+            .render(op)
     }
 
     /// True once the scan was cancelled or its request budget is spent: checks stop probing.
@@ -95,6 +105,8 @@ pub struct Target<'a> {
     pub values: &'a RequestValues,
     /// `values` rendered: what the baseline sent.
     pub request: &'a RequestSpec,
-    /// The exchange of `request` sent as the user.
+    /// The exchange of `request` sent as the user. For a logout operation
+    /// ([`crate::checks::logout::is_logout_operation`]) nothing is sent (it would end the scan's
+    /// session): the exchange carries only an error.
     pub baseline: &'a Exchange,
 }

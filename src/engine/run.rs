@@ -114,6 +114,7 @@ pub async fn run_guarded(
         http: http.clone(),
         cancel: cancel.clone(),
         resources,
+        operations: selected.clone().into(),
     });
     let concurrency = request.options.concurrency.max(1);
     let results: Vec<OpResult> = stream::iter(selected.iter().cloned())
@@ -205,6 +206,11 @@ fn identities_used(request: &ScanRequest) -> Vec<IdentityInfo> {
     out
 }
 
+/// Why a logout operation gets no baseline.
+const LOGOUT_NOT_SENT: &str =
+    "a logout operation is never sent with the scan's own sessions (only \
+     the logout check calls it, with a session of its own)";
+
 /// What scanning one operation gave.
 struct OpResult {
     findings: Vec<Finding>,
@@ -232,8 +238,28 @@ async fn scan_operation(
     });
     let values = ctx.resources.apply(op, RequestValues::valid(op));
     let request = values.render(op);
-    let baseline: Exchange = ctx.send(&Who::User, &request).await;
-    if let Some(err) = &baseline.error {
+    let logout = checks::logout::is_logout_operation(op);
+    let baseline: Exchange = if logout {
+        // Sent as the scan's users, a logout would end the session every other probe relies on.
+        Exchange {
+            request: crate::http::RecordedRequest {
+                method: request.method.clone(),
+                url: ctx.http.url_for(&request).to_string(),
+                ..Default::default()
+            },
+            error: Some(LOGOUT_NOT_SENT.into()),
+            ..Default::default()
+        }
+    } else {
+        ctx.send(&Who::User, &request).await
+    };
+    if logout {
+        if ctx.http.login_identity().is_none() {
+            out.warnings.push(format!(
+                "{endpoint}: not probed: {LOGOUT_NOT_SENT}, and no identity logs in (auth type `login`)"
+            ));
+        }
+    } else if let Some(err) = &baseline.error {
         if !ctx.should_stop() {
             out.warnings
                 .push(format!("{endpoint}: baseline request failed: {err}"));
