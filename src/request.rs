@@ -283,6 +283,9 @@ impl AuthConfig {
                 None => Err(format!("auth type `{kind}` needs `{what}`")),
             }
         }
+        if self.login_body.as_ref().is_some_and(|b| !b.0.is_object()) {
+            return Err("auth.login_body must be a JSON object".into());
+        }
         match self.effective_type() {
             AuthType::Bearer => need(&self.token, "auth.token", "bearer"),
             AuthType::Header => {

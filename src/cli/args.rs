@@ -227,7 +227,12 @@ pub struct AuthArgs {
     pub auth_login_url: Option<String>,
 
     /// Login flow: the user name, put where the body says {username}
-    #[arg(long, value_name = "NAME", env = "NAT_AUTH_USER")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "NAT_AUTH_USER",
+        hide_env_values = true
+    )]
     pub auth_login_user: Option<String>,
 
     /// Login flow: the password, put where the body says {password} (prefer the environment variable)
