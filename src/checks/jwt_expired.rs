@@ -48,6 +48,16 @@ fn server_says_expired(resp: &RecordedResponse, exp: i64) -> bool {
     }
 }
 
+/// Seconds between `exp` and the answer (its `Date`, else nat's clock). Under a minute, a server's
+/// deliberate clock-skew leeway may explain the acceptance.
+pub fn seconds_past(resp: Option<&RecordedResponse>, exp: i64) -> i64 {
+    resp.and_then(|r| r.header("date"))
+        .and_then(|d| chrono::DateTime::parse_from_rfc2822(d.trim()).ok())
+        .map(|d| d.timestamp())
+        .unwrap_or_else(|| chrono::Utc::now().timestamp())
+        - exp
+}
+
 #[async_trait]
 impl Check for JwtExpired {
     fn meta(&self) -> &'static CheckMeta {
@@ -101,9 +111,11 @@ impl Check for JwtExpired {
         let expired_at = chrono::DateTime::from_timestamp(exp, 0)
             .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .unwrap_or_else(|| exp.to_string());
+        let past = seconds_past(ex.response.as_ref(), exp);
         evidence.request = format!(
-            "# the user's session token from nat's own login, expired at {expired_at} (exp); \
-             the same token with an altered signature was refused ({}) and so was no token ({})\n{}",
+            "# the user's session token from nat's own login, expired at {expired_at} (exp), sent \
+             {past}s after it expired; the same token with an altered signature was refused ({}) and \
+             so was no token ({})\n{}",
             control.status().unwrap_or_default(),
             anonymous.status().unwrap_or_default(),
             evidence.request
