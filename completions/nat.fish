@@ -51,9 +51,18 @@ complete -c nat -n "__fish_nat_using_subcommand scan" -l oauth2-token-url -d 'OA
 complete -c nat -n "__fish_nat_using_subcommand scan" -l oauth2-client-id -d 'OAuth2 client credentials: the client id' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l oauth2-client-secret -d 'OAuth2 client credentials: the client secret (prefer the environment variable)' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l oauth2-scope -d 'OAuth2 client credentials: the scope to request' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-login-url -d 'Login flow: the URL (or a path on the target) nat posts the credentials to; it logs in again when the token expires or the API answers 401' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-login-user -d 'Login flow: the user name, put where the body says {username}' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-login-password -d 'Login flow: the password, put where the body says {password} (prefer the environment variable)' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-login-body -d 'Login flow: the body template, a JSON object [default: {"username": "{username}", "password": "{password}"}]' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-token-pointer -d 'Login flow: JSON Pointer to the token in the answer [default: /access_token, /token, …]' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-token-header -d 'Login flow: the header that carries the token [default: Authorization]' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-token-prefix -d 'Login flow: what goes before the token in that header [default: \'Bearer \' for Authorization]' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-b-bearer -d 'Bearer token of a second user, for authorization checks (prefer the environment variable)' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-b-header -d 'Authentication header of a second user, \'Name: value\'' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-b-basic -d 'HTTP basic authentication of a second user, \'user:password\'' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-b-login-user -d 'Login flow of a second user: the user name (the login URL, body and token settings are the first user\'s)' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-b-login-password -d 'Login flow of a second user: the password (prefer the environment variable)' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l fail-on -d 'Fail (exit 1) when a finding is at or above this severity; \'none\' never fails [default: high]' -r -f -a "critical\t''
 high\t''
 medium\t''
@@ -79,6 +88,7 @@ complete -c nat -n "__fish_nat_using_subcommand scan" -l dry-run -d 'Print the e
 complete -c nat -n "__fish_nat_using_subcommand scan" -l insecure -d 'Accept invalid TLS certificates'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l safe -d 'Send only reads (GET, HEAD, OPTIONS): operations that could change anything are not probed'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l destructive -d 'Also change and delete objects nat did not create (by default nat only changes or deletes objects it created during the scan). For throwaway test environments only'
+complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-login-form -d 'Login flow: send the body as a form (application/x-www-form-urlencoded) instead of JSON'
 complete -c nat -n "__fish_nat_using_subcommand scan" -s q -l quiet -d 'No progress on stderr, only errors'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l no-color -d 'No colors (also when NO_COLOR is set or the output is not a terminal)'
 complete -c nat -n "__fish_nat_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -55,6 +55,9 @@ pub enum AuthType {
     Basic,
     /// OAuth2 client credentials: a token fetched from the token URL and refreshed.
     Oauth2,
+    /// A login flow: nat posts the credentials to a login URL, takes the token from the answer, and
+    /// logs in again when the token expires or the API answers 401.
+    Login,
     /// No credentials.
     #[default]
     None,
@@ -85,6 +88,170 @@ pub struct AuthConfig {
     pub oauth2_client_secret: Option<Secret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth2_scope: Option<String>,
+    /// Login flow: where nat posts the credentials (an http(s) URL, or a path on the target such as
+    /// `/api/v1/login`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_url: Option<String>,
+    /// Login flow: the body template, a JSON object whose string values `{username}` and
+    /// `{password}` are replaced by `username` and `password` [default: `{"username": "{username}",
+    /// "password": "{password}"}`]. Put secrets in `password`, not here: values under
+    /// secret-looking keys are redacted when the request is shown or stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_body: Option<LoginBody>,
+    /// Login flow: how the body is sent, `json` (default) or `form`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_content_type: Option<LoginContentType>,
+    /// Login flow: JSON Pointer to the token in the answer [default: the first of `/access_token`,
+    /// `/token`, `/accessToken`, `/jwt`, `/id_token`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_pointer: Option<String>,
+    /// Login flow: the header that carries the token [default: `Authorization`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_header: Option<String>,
+    /// Login flow: what goes before the token in that header [default: `Bearer ` for
+    /// `Authorization`, nothing for another header].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_prefix: Option<String>,
+}
+
+/// How a login body is sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoginContentType {
+    /// `application/json`.
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded` (the template's top-level fields).
+    Form,
+}
+
+/// The placeholders of a login body template.
+pub const USERNAME_PLACEHOLDER: &str = "{username}";
+/// See [`USERNAME_PLACEHOLDER`].
+pub const PASSWORD_PLACEHOLDER: &str = "{password}";
+
+/// A login body template (a JSON object). Shown or stored, its string values under secret-looking
+/// keys (password, secret, token, key, pin, otp, credential) are `<redacted>` unless they are only a
+/// placeholder; nat also masks them in evidence.
+#[derive(Clone, PartialEq, Default)]
+pub struct LoginBody(pub serde_json::Value);
+
+impl LoginBody {
+    /// The default template: `{"username": "{username}", "password": "{password}"}`.
+    pub fn default_template() -> Self {
+        LoginBody(serde_json::json!({
+            "username": USERNAME_PLACEHOLDER,
+            "password": PASSWORD_PLACEHOLDER,
+        }))
+    }
+
+    /// The template with `{username}` and `{password}` replaced in every string value.
+    pub fn render(&self, username: &str, password: &str) -> serde_json::Value {
+        fn walk(v: &serde_json::Value, u: &str, p: &str) -> serde_json::Value {
+            use serde_json::Value;
+            match v {
+                Value::String(s) => Value::String(
+                    s.replace(USERNAME_PLACEHOLDER, u)
+                        .replace(PASSWORD_PLACEHOLDER, p),
+                ),
+                Value::Array(items) => Value::Array(items.iter().map(|i| walk(i, u, p)).collect()),
+                Value::Object(map) => Value::Object(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), walk(v, u, p)))
+                        .collect(),
+                ),
+                other => other.clone(),
+            }
+        }
+        walk(&self.0, username, password)
+    }
+
+    /// True when some string value holds `placeholder`.
+    pub fn uses(&self, placeholder: &str) -> bool {
+        self.strings().iter().any(|(_, s)| s.contains(placeholder))
+    }
+
+    /// Literal values under secret-looking keys (what the redactor must learn).
+    pub fn literal_secrets(&self) -> Vec<String> {
+        self.strings()
+            .into_iter()
+            .filter(|(k, s)| is_secret_key(k) && !is_placeholder_only(s))
+            .map(|(_, s)| s)
+            .collect()
+    }
+
+    /// (key, string value) of every string in the template.
+    fn strings(&self) -> Vec<(String, String)> {
+        fn walk(v: &serde_json::Value, key: &str, out: &mut Vec<(String, String)>) {
+            use serde_json::Value;
+            match v {
+                Value::String(s) => out.push((key.to_string(), s.clone())),
+                Value::Array(items) => items.iter().for_each(|i| walk(i, key, out)),
+                Value::Object(map) => map.iter().for_each(|(k, v)| walk(v, k, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.0, "", &mut out);
+        out
+    }
+
+    /// The template with literal secrets masked.
+    fn masked(&self) -> serde_json::Value {
+        fn walk(v: &serde_json::Value, key: &str) -> serde_json::Value {
+            use serde_json::Value;
+            match v {
+                Value::String(s) if is_secret_key(key) && !is_placeholder_only(s) => {
+                    Value::String("<redacted>".into())
+                }
+                Value::Array(items) => Value::Array(items.iter().map(|i| walk(i, key)).collect()),
+                Value::Object(map) => {
+                    Value::Object(map.iter().map(|(k, v)| (k.clone(), walk(v, k))).collect())
+                }
+                other => other.clone(),
+            }
+        }
+        walk(&self.0, "")
+    }
+}
+
+/// True for a key whose value is a credential (`password`, `client_secret`, `api_key`, `otp`, …).
+fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "pin",
+        "otp",
+        "credential",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
+}
+
+fn is_placeholder_only(s: &str) -> bool {
+    s == USERNAME_PLACEHOLDER || s == PASSWORD_PLACEHOLDER
+}
+
+impl fmt::Debug for LoginBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.masked())
+    }
+}
+
+impl Serialize for LoginBody {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.masked().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LoginBody {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_json::Value::deserialize(d).map(LoginBody)
+    }
 }
 
 impl AuthConfig {
@@ -97,6 +264,8 @@ impl AuthConfig {
             AuthType::Bearer
         } else if self.header_name.is_some() || self.header_value.is_some() {
             AuthType::Header
+        } else if self.login_url.is_some() {
+            AuthType::Login
         } else if self.username.is_some() || self.password.is_some() {
             AuthType::Basic
         } else if self.oauth2_token_url.is_some() {
@@ -113,6 +282,9 @@ impl AuthConfig {
                 Some(_) => Ok(()),
                 None => Err(format!("auth type `{kind}` needs `{what}`")),
             }
+        }
+        if self.login_body.as_ref().is_some_and(|b| !b.0.is_object()) {
+            return Err("auth.login_body must be a JSON object".into());
         }
         match self.effective_type() {
             AuthType::Bearer => need(&self.token, "auth.token", "bearer"),
@@ -145,8 +317,68 @@ impl AuthConfig {
                 })?;
                 Ok(())
             }
+            AuthType::Login => self.validate_login(),
             AuthType::None => Ok(()),
         }
+    }
+
+    fn validate_login(&self) -> Result<(), String> {
+        let url = self
+            .login_url
+            .as_deref()
+            .ok_or("auth type `login` needs `auth.login_url`")?;
+        if !url.starts_with('/') {
+            let parsed = url::Url::parse(url)
+                .map_err(|e| format!("auth.login_url `{url}` is not a URL or a path: {e}"))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(format!("auth.login_url `{url}` must be http(s)"));
+            }
+        }
+        let default = LoginBody::default_template();
+        let body = self.login_body.as_ref().unwrap_or(&default);
+        if !body.0.is_object() {
+            return Err("auth.login_body must be a JSON object".into());
+        }
+        if self.login_content_type == Some(LoginContentType::Form)
+            && body
+                .0
+                .as_object()
+                .is_some_and(|m| m.values().any(|v| v.is_object() || v.is_array()))
+        {
+            return Err(
+                "auth.login_body sent as a form must be flat (no objects or arrays)".into(),
+            );
+        }
+        if body.uses(USERNAME_PLACEHOLDER) && self.username.is_none() {
+            return Err(
+                "auth type `login` needs `auth.username` (the body uses {username})".into(),
+            );
+        }
+        if body.uses(PASSWORD_PLACEHOLDER) && self.password.is_none() {
+            return Err(
+                "auth type `login` needs `auth.password` (the body uses {password})".into(),
+            );
+        }
+        if let Some(pointer) = &self.token_pointer {
+            if !(pointer.is_empty() || pointer.starts_with('/')) {
+                return Err(format!(
+                    "auth.token_pointer `{pointer}` is not a JSON Pointer (it starts with `/`)"
+                ));
+            }
+        }
+        if let Some(name) = &self.token_header {
+            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(format!(
+                    "auth.token_header `{name}` is not a valid header name"
+                ));
+            }
+        }
+        if let Some(prefix) = &self.token_prefix {
+            if http::HeaderValue::from_str(prefix).is_err() {
+                return Err("auth.token_prefix is not valid in a header".into());
+            }
+        }
+        Ok(())
     }
 }
 

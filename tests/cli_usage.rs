@@ -5,7 +5,10 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 
-const SECRET_ENV: [&str; 5] = [
+const SECRET_ENV: [&str; 8] = [
+    "NAT_AUTH_USER",
+    "NAT_AUTH_PASSWORD",
+    "NAT_AUTH_B_PASSWORD",
     "NAT_AUTH_TOKEN",
     "NAT_AUTH_B_TOKEN",
     "NAT_AUTH_HEADER",

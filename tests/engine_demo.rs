@@ -3,7 +3,7 @@
 
 use nat::engine::{run, CancellationToken, Events};
 use nat::findings::Confidence;
-use nat::request::{AuthConfig, FailOn, Identity, Safety, ScanRequest, Secret};
+use nat::request::{AuthConfig, FailOn, Identity, LoginBody, Safety, ScanRequest, Secret};
 
 /// (check id, vulnerable endpoint) pairs: every pair must be found, and nothing under `/fixed/`.
 const EXPECTED: &[(&str, &str)] = &[
@@ -27,6 +27,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-INJ-SQLI", "GET /vuln/products/{product_id}"),
     ("NAT-INJ-SQLI", "POST /vuln/search"),
     ("NAT-API8-UNHANDLED-INPUT", "POST /vuln/orders"),
+    ("NAT-API2-JWT-EXPIRED", "GET /vuln/sessions/profile"),
+    ("NAT-API2-LOGOUT-INEFFECTIVE", "POST /vuln/sessions/logout"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,8 +40,14 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         url: demo.url(),
         ..Default::default()
     };
+    // Alice logs in (tokens living 3 seconds, so they expire during the scan); bob has a fixed token.
     req.auth = AuthConfig {
-        token: Some(Secret::new(nat::demo::user_token())),
+        login_url: Some(nat::demo::LOGIN_PATH.into()),
+        username: Some("alice".into()),
+        password: Some(Secret::new(nat::demo::user_password())),
+        login_body: Some(LoginBody(serde_json::json!({
+            "username": "{username}", "password": "{password}", "ttl_seconds": 3
+        }))),
         ..Default::default()
     };
     req.auth_b = Some(AuthConfig {
@@ -107,6 +115,40 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .request
         .contains("`user` got the same data as the admin identity `admin`"));
     assert!(bfla.evidence.response.contains("carol@nat-demo.test"));
+    assert!(!json.contains(nat::demo::user_password()));
+    assert!(!json.contains("access_token"), "a login answer leaked");
+    // Expired-token evidence: one replay of nat's own expired token, redacted.
+    let expired = report
+        .findings
+        .iter()
+        .find(|f| f.check == "NAT-API2-JWT-EXPIRED")
+        .unwrap();
+    assert!(expired
+        .evidence
+        .request
+        .starts_with("# the user's session token"));
+    assert!(expired
+        .evidence
+        .request
+        .contains("GET /api/v1/vuln/sessions/profile "));
+    assert!(expired.evidence.response.contains("\"name\":\"alice\""));
+    // Logout evidence: before, logout, after.
+    let logout = report
+        .findings
+        .iter()
+        .find(|f| f.check == "NAT-API2-LOGOUT-INEFFECTIVE")
+        .unwrap();
+    for part in [
+        "# before logout",
+        "POST /api/v1/vuln/sessions/logout ",
+        "# after logout",
+    ] {
+        assert!(
+            logout.evidence.request.contains(part),
+            "{}",
+            logout.evidence.request
+        );
+    }
     // BOLA evidence: bob's request and alice's document in the answer.
     let bola = report
         .findings
@@ -164,6 +206,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
                 || f.evidence.response.starts_with("# condition")
                 || f.evidence.response.starts_with("# read before")
                 || f.evidence.response.starts_with("# 1. ")
+                || f.evidence.response.starts_with("# before logout")
         );
     }
 }

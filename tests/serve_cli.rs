@@ -438,7 +438,7 @@ fn scans_list_show_findings_report() {
         .assert()
         .success()
         .stdout(contains("complete"))
-        .stdout(contains("40/42 operations tested, 13 findings"));
+        .stdout(contains("45/47 operations tested, 13 findings"));
     s.nat()
         .args(["scans", "findings", &id])
         .assert()

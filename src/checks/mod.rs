@@ -9,7 +9,9 @@ mod cors;
 pub mod data_exposure;
 mod headers;
 mod jwt;
+mod jwt_expired;
 pub mod jwt_weak_secret;
+pub mod logout;
 pub mod mass_assignment;
 mod robustness;
 pub mod signatures;
@@ -25,7 +27,9 @@ pub use cors::Cors;
 pub use data_exposure::DataExposure;
 pub use headers::SecurityHeaders;
 pub use jwt::JwtUnverified;
+pub use jwt_expired::JwtExpired;
 pub use jwt_weak_secret::JwtWeakSecret;
+pub use logout::LogoutIneffective;
 pub use mass_assignment::MassAssignment;
 pub use robustness::Robustness;
 pub use sqli::SqlInjection;
@@ -106,6 +110,8 @@ pub static CHECKS: &[&dyn Check] = &[
     &DataExposure,
     &JwtUnverified,
     &JwtWeakSecret,
+    &JwtExpired,
+    &LogoutIneffective,
     &MassAssignment,
     &Cors,
     &SecurityHeaders,

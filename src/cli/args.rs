@@ -230,6 +230,50 @@ pub struct AuthArgs {
     /// OAuth2 client credentials: the scope to request
     #[arg(long, value_name = "SCOPE")]
     pub oauth2_scope: Option<String>,
+
+    /// Login flow: the URL (or a path on the target) nat posts the credentials to; it logs in again
+    /// when the token expires or the API answers 401
+    #[arg(long, value_name = "URL")]
+    pub auth_login_url: Option<String>,
+
+    /// Login flow: the user name, put where the body says {username}
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "NAT_AUTH_USER",
+        hide_env_values = true
+    )]
+    pub auth_login_user: Option<String>,
+
+    /// Login flow: the password, put where the body says {password} (prefer the environment variable)
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "NAT_AUTH_PASSWORD",
+        hide_env_values = true
+    )]
+    pub auth_login_password: Option<String>,
+
+    /// Login flow: the body template, a JSON object [default: {"username": "{username}", "password":
+    /// "{password}"}]
+    #[arg(long, value_name = "JSON")]
+    pub auth_login_body: Option<String>,
+
+    /// Login flow: send the body as a form (application/x-www-form-urlencoded) instead of JSON
+    #[arg(long)]
+    pub auth_login_form: bool,
+
+    /// Login flow: JSON Pointer to the token in the answer [default: /access_token, /token, …]
+    #[arg(long, value_name = "POINTER")]
+    pub auth_token_pointer: Option<String>,
+
+    /// Login flow: the header that carries the token [default: Authorization]
+    #[arg(long, value_name = "NAME")]
+    pub auth_token_header: Option<String>,
+
+    /// Login flow: what goes before the token in that header [default: 'Bearer ' for Authorization]
+    #[arg(long, value_name = "PREFIX", allow_hyphen_values = true)]
+    pub auth_token_prefix: Option<String>,
 }
 
 /// Credentials of a second user (user B): authorization checks (BOLA) read user A's objects as B.
@@ -253,6 +297,20 @@ pub struct AuthBArgs {
     /// HTTP basic authentication of a second user, 'user:password'
     #[arg(long, value_name = "USER:PASSWORD")]
     pub auth_b_basic: Option<String>,
+
+    /// Login flow of a second user: the user name (the login URL, body and token settings are the
+    /// first user's)
+    #[arg(long, value_name = "NAME")]
+    pub auth_b_login_user: Option<String>,
+
+    /// Login flow of a second user: the password (prefer the environment variable)
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "NAT_AUTH_B_PASSWORD",
+        hide_env_values = true
+    )]
+    pub auth_b_login_password: Option<String>,
 }
 
 /// How results and progress are shown; shared by `scan` and `demo`.

@@ -3,7 +3,7 @@
 
 use super::args::{AuthArgs, AuthBArgs, ScanArgs};
 use super::error::CliError;
-use crate::request::{AuthConfig, AuthType, ScanRequest, Secret};
+use crate::request::{AuthConfig, AuthType, LoginBody, LoginContentType, ScanRequest, Secret};
 use std::path::Path;
 
 /// One authentication method of the command line.
@@ -17,6 +17,8 @@ pub enum AuthMethod {
     Basic,
     /// `--oauth2-*` / `NAT_OAUTH2_CLIENT_SECRET`.
     Oauth2,
+    /// `--auth-login-*`, `--auth-token-*` / `NAT_AUTH_USER`, `NAT_AUTH_PASSWORD`.
+    Login,
 }
 
 impl AuthMethod {
@@ -27,6 +29,7 @@ impl AuthMethod {
             AuthMethod::Header => "--auth-header",
             AuthMethod::Basic => "--auth-basic",
             AuthMethod::Oauth2 => "--oauth2-*",
+            AuthMethod::Login => "--auth-login-*",
         }
     }
 
@@ -37,6 +40,7 @@ impl AuthMethod {
             AuthMethod::Header => "NAT_AUTH_HEADER",
             AuthMethod::Basic => "NAT_AUTH_BASIC",
             AuthMethod::Oauth2 => "NAT_OAUTH2_CLIENT_SECRET",
+            AuthMethod::Login => "NAT_AUTH_PASSWORD",
         }
     }
 
@@ -46,6 +50,7 @@ impl AuthMethod {
             AuthMethod::Header => AuthType::Header,
             AuthMethod::Basic => AuthType::Basic,
             AuthMethod::Oauth2 => AuthType::Oauth2,
+            AuthMethod::Login => AuthType::Login,
         }
     }
 }
@@ -68,6 +73,14 @@ const AUTH_IDS: &[(&str, AuthMethod)] = &[
     ("oauth2_client_id", AuthMethod::Oauth2),
     ("oauth2_client_secret", AuthMethod::Oauth2),
     ("oauth2_scope", AuthMethod::Oauth2),
+    ("auth_login_url", AuthMethod::Login),
+    ("auth_login_user", AuthMethod::Login),
+    ("auth_login_password", AuthMethod::Login),
+    ("auth_login_body", AuthMethod::Login),
+    ("auth_login_form", AuthMethod::Login),
+    ("auth_token_pointer", AuthMethod::Login),
+    ("auth_token_header", AuthMethod::Login),
+    ("auth_token_prefix", AuthMethod::Login),
 ];
 
 fn is_set(args: &AuthArgs, id: &str) -> bool {
@@ -79,6 +92,14 @@ fn is_set(args: &AuthArgs, id: &str) -> bool {
         "oauth2_client_id" => args.oauth2_client_id.is_some(),
         "oauth2_client_secret" => args.oauth2_client_secret.is_some(),
         "oauth2_scope" => args.oauth2_scope.is_some(),
+        "auth_login_url" => args.auth_login_url.is_some(),
+        "auth_login_user" => args.auth_login_user.is_some(),
+        "auth_login_password" => args.auth_login_password.is_some(),
+        "auth_login_body" => args.auth_login_body.is_some(),
+        "auth_login_form" => args.auth_login_form,
+        "auth_token_pointer" => args.auth_token_pointer.is_some(),
+        "auth_token_header" => args.auth_token_header.is_some(),
+        "auth_token_prefix" => args.auth_token_prefix.is_some(),
         _ => false,
     }
 }
@@ -96,6 +117,7 @@ pub fn auth_methods(args: &AuthArgs) -> Vec<AuthMethod> {
 
 fn keep_only(args: &AuthArgs, method: Option<AuthMethod>) -> AuthArgs {
     let m = |want: AuthMethod| method == Some(want);
+    let login = |v: &Option<String>| v.clone().filter(|_| m(AuthMethod::Login));
     AuthArgs {
         auth_bearer: args.auth_bearer.clone().filter(|_| m(AuthMethod::Bearer)),
         auth_header: args.auth_header.clone().filter(|_| m(AuthMethod::Header)),
@@ -113,6 +135,14 @@ fn keep_only(args: &AuthArgs, method: Option<AuthMethod>) -> AuthArgs {
             .clone()
             .filter(|_| m(AuthMethod::Oauth2)),
         oauth2_scope: args.oauth2_scope.clone().filter(|_| m(AuthMethod::Oauth2)),
+        auth_login_url: login(&args.auth_login_url),
+        auth_login_user: login(&args.auth_login_user),
+        auth_login_password: login(&args.auth_login_password),
+        auth_login_body: login(&args.auth_login_body),
+        auth_login_form: args.auth_login_form && m(AuthMethod::Login),
+        auth_token_pointer: login(&args.auth_token_pointer),
+        auth_token_header: login(&args.auth_token_header),
+        auth_token_prefix: login(&args.auth_token_prefix),
     }
 }
 
@@ -273,38 +303,71 @@ pub fn build_request(
     }
 
     request.auth = merge_auth(&args.auth, std::mem::take(&mut request.auth))?;
-    if let Some(auth_b) = auth_b_from_flags(&args.auth_b)? {
+    if let Some(auth_b) = auth_b_from_flags(&args.auth_b, &request.auth)? {
         request.auth_b = Some(auth_b);
     }
     Ok(request)
 }
 
-/// Drops `NAT_AUTH_B_TOKEN` when a second-user flag is typed: the typed one wins.
-pub fn resolve_auth_b(args: &AuthBArgs, bearer_from_env: bool) -> AuthBArgs {
+/// Drops `NAT_AUTH_B_TOKEN` or `NAT_AUTH_B_PASSWORD` when another second-user method is typed: the
+/// typed one wins (and the token wins over the password when both come from the environment).
+pub fn resolve_auth_b(
+    args: &AuthBArgs,
+    bearer_from_env: bool,
+    password_from_env: bool,
+) -> AuthBArgs {
     let mut out = args.clone();
-    if bearer_from_env && (args.auth_b_header.is_some() || args.auth_b_basic.is_some()) {
+    let typed_other = args.auth_b_header.is_some() || args.auth_b_basic.is_some();
+    let typed_login = args.auth_b_login_user.is_some()
+        || (args.auth_b_login_password.is_some() && !password_from_env);
+    if bearer_from_env && (typed_other || typed_login) {
         out.auth_b_bearer = None;
+    }
+    if password_from_env && !typed_login && (typed_other || out.auth_b_bearer.is_some()) {
+        out.auth_b_login_password = None;
     }
     out
 }
 
 /// The second user's credentials from `--auth-b-*` (they replace the config file's `auth_b`);
 /// `None` when no such flag is given.
-fn auth_b_from_flags(args: &AuthBArgs) -> Result<Option<AuthConfig>, CliError> {
+fn auth_b_from_flags(args: &AuthBArgs, user: &AuthConfig) -> Result<Option<AuthConfig>, CliError> {
+    let login = args.auth_b_login_user.is_some() || args.auth_b_login_password.is_some();
     let given = [
         args.auth_b_bearer.is_some(),
         args.auth_b_header.is_some(),
         args.auth_b_basic.is_some(),
+        login,
     ];
     match given.iter().filter(|g| **g).count() {
         0 => return Ok(None),
         1 => {}
         _ => {
             return Err(CliError::input(
-                "--auth-b-bearer, --auth-b-header and --auth-b-basic cannot be used together: \
-                 give one authentication method for the second user",
+                "--auth-b-bearer, --auth-b-header, --auth-b-basic and --auth-b-login-* cannot be \
+                 used together: give one authentication method for the second user",
             ))
         }
+    }
+    if login {
+        // The first user's login flow with the second user's credentials.
+        if user.effective_type() != AuthType::Login {
+            return Err(CliError::input(
+                "--auth-b-login-user/--auth-b-login-password need the first user to log in too \
+                 (--auth-login-url, or a login `auth` in --config)",
+            ));
+        }
+        let (Some(name), Some(password)) = (&args.auth_b_login_user, &args.auth_b_login_password)
+        else {
+            return Err(CliError::input(
+                "the second user's login needs both --auth-b-login-user and --auth-b-login-password \
+                 (or NAT_AUTH_B_PASSWORD)",
+            ));
+        };
+        let mut auth = user.clone();
+        auth.username = Some(name.clone());
+        auth.password = Some(Secret::new(password.as_str()));
+        return Ok(Some(auth));
     }
     let mut auth = AuthConfig::default();
     if let Some(token) = &args.auth_b_bearer {
@@ -408,6 +471,37 @@ fn merge_auth(args: &AuthArgs, base: AuthConfig) -> Result<AuthConfig, CliError>
                 auth.oauth2_scope = Some(v.clone());
             }
         }
+        AuthMethod::Login => {
+            if let Some(v) = &args.auth_login_url {
+                auth.login_url = Some(v.clone());
+            }
+            if let Some(v) = &args.auth_login_user {
+                auth.username = Some(v.clone());
+            }
+            if let Some(v) = &args.auth_login_password {
+                auth.password = Some(Secret::new(v.as_str()));
+            }
+            if let Some(text) = &args.auth_login_body {
+                // The message never repeats the body: it may hold a secret.
+                let body: serde_json::Value = serde_json::from_str(text)
+                    .ok()
+                    .filter(serde_json::Value::is_object)
+                    .ok_or_else(|| CliError::input("--auth-login-body must be a JSON object"))?;
+                auth.login_body = Some(LoginBody(body));
+            }
+            if args.auth_login_form {
+                auth.login_content_type = Some(LoginContentType::Form);
+            }
+            if let Some(v) = &args.auth_token_pointer {
+                auth.token_pointer = Some(v.clone());
+            }
+            if let Some(v) = &args.auth_token_header {
+                auth.token_header = Some(v.clone());
+            }
+            if let Some(v) = &args.auth_token_prefix {
+                auth.token_prefix = Some(v.clone());
+            }
+        }
     }
     Ok(auth)
 }
@@ -429,6 +523,9 @@ mod tests {
                 "auth_header",
                 "auth_basic",
                 "oauth2_client_secret",
+                "auth_login_user",
+                "auth_login_password",
+                "auth_b_login_password",
             ]
             .into_iter()
             .fold(scan, |scan, id| scan.mut_arg(id, |a| a.env(None)))
@@ -655,6 +752,86 @@ mod tests {
         let err = resolve_auth(&args, |_| Some(Origin::Env)).unwrap_err();
         assert!(err.to_string().contains("NAT_AUTH_BASIC"), "{err}");
         assert!(!err.to_string().contains("u:p"));
+    }
+
+    #[test]
+    fn login_flags_fill_the_request_and_user_b_shares_the_flow() {
+        let args = scan_args(&[
+            "http://x",
+            "--auth-login-url",
+            "/api/login",
+            "--auth-login-user",
+            "alice",
+            "--auth-login-password",
+            "pw-1",
+            "--auth-login-body",
+            r#"{"user": "{username}", "pass": "{password}", "remember": true}"#,
+            "--auth-login-form",
+            "--auth-token-pointer",
+            "/data/jwt",
+            "--auth-token-header",
+            "X-Session",
+            "--auth-b-login-user",
+            "bob",
+            "--auth-b-login-password",
+            "pw-2",
+        ]);
+        let req = build_request(&args, None).unwrap();
+        req.validate().unwrap();
+        assert_eq!(req.auth.effective_type(), AuthType::Login);
+        assert_eq!(req.auth.login_url.as_deref(), Some("/api/login"));
+        assert_eq!(req.auth.password.as_ref().map(Secret::expose), Some("pw-1"));
+        assert_eq!(req.auth.login_content_type, Some(LoginContentType::Form));
+        assert_eq!(req.auth.token_pointer.as_deref(), Some("/data/jwt"));
+        let b = req.auth_b.as_ref().unwrap();
+        assert_eq!(b.username.as_deref(), Some("bob"));
+        assert_eq!(b.login_url.as_deref(), Some("/api/login"));
+        assert_eq!(b.password.as_ref().map(Secret::expose), Some("pw-2"));
+        let json = serde_json::to_string(&req).unwrap();
+        assert!(!json.contains("pw-1") && !json.contains("pw-2"), "{json}");
+
+        let err = build_request(
+            &scan_args(&[
+                "http://x",
+                "--auth-bearer",
+                "t",
+                "--auth-b-login-user",
+                "bob",
+            ]),
+            None,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("first user to log in"), "{err}");
+        let err = build_request(
+            &scan_args(&[
+                "http://x",
+                "--auth-login-url",
+                "/l",
+                "--auth-login-body",
+                "[1]",
+            ]),
+            None,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("JSON object"), "{err}");
+        // A literal secret in the body template is redacted when the request is shown.
+        let req = build_request(
+            &scan_args(&[
+                "http://x",
+                "--auth-login-url",
+                "http://idp/login",
+                "--auth-login-body",
+                r#"{"client_secret": "cs-literal", "grant_type": "password"}"#,
+            ]),
+            None,
+        )
+        .unwrap();
+        req.validate().unwrap();
+        let json = serde_json::to_string(&req).unwrap();
+        assert!(
+            !json.contains("cs-literal") && json.contains("grant_type"),
+            "{json}"
+        );
     }
 
     #[test]

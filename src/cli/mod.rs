@@ -160,6 +160,7 @@ pub fn scan_request(
     resolved.auth_b = merge::resolve_auth_b(
         &args.auth_b,
         origin(matches, "auth_b_bearer") == Some(Origin::Env),
+        origin(matches, "auth_b_login_password") == Some(Origin::Env),
     );
     let request = merge::build_request(&resolved, config)?;
     request

@@ -43,13 +43,37 @@ pub const USERS: [User; 2] = [
 
 /// A signed HS256 token for `user`.
 pub fn token_for(user: User) -> String {
-    let header = json!({"alg": "HS256", "typ": "JWT"});
-    let claims = json!({
+    signed(&json!({
         "sub": user.id.to_string(),
         "name": user.name,
         "iat": ISSUED_AT,
         "exp": EXPIRES_AT,
-    });
+    }))
+}
+
+/// A signed HS256 session token for `user` that expires `ttl` seconds from now, with its session
+/// id as `jti` (what the login route issues).
+pub fn session_token(user: User, ttl: i64, jti: &str) -> String {
+    let now = unix_now().unwrap_or(ISSUED_AT);
+    signed(&json!({
+        "sub": user.id.to_string(),
+        "name": user.name,
+        "iat": now,
+        "exp": now.saturating_add(ttl),
+        "jti": jti,
+    }))
+}
+
+fn unix_now() -> Option<i64> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    i64::try_from(secs).ok()
+}
+
+fn signed(claims: &Value) -> String {
+    let header = json!({"alg": "HS256", "typ": "JWT"});
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
@@ -107,6 +131,12 @@ pub fn decode_unverified(token: &str) -> Option<Decoded> {
 /// Verifies an HS256 token strictly (algorithm pinned, constant-time signature comparison, `exp`
 /// honoured) and returns the user it names.
 pub fn verify(token: &str) -> Option<User> {
+    verify_claims(token, true).map(|(user, _)| user)
+}
+
+/// Verifies the algorithm and the signature, and `exp` only when `check_expiry` (the vulnerable
+/// session route skips it); returns the user and the claims.
+pub fn verify_claims(token: &str, check_expiry: bool) -> Option<(User, Map<String, Value>)> {
     let (signing_input, signature) = token.rsplit_once('.')?;
     let decoded = decode_unverified(token)?;
     if decoded.header.get("alg").and_then(Value::as_str) != Some("HS256") {
@@ -116,22 +146,18 @@ pub fn verify(token: &str) -> Option<User> {
     let mut mac = HmacSha256::new_from_slice(SECRET).ok()?;
     mac.update(signing_input.as_bytes());
     mac.verify_slice(&signature).ok()?;
-    if let Some(exp) = decoded.claims.get("exp") {
-        let exp = exp.as_i64()?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_secs();
-        if i64::try_from(now).ok()? >= exp {
+    if let Some(exp) = decoded.claims.get("exp").filter(|_| check_expiry) {
+        if unix_now()? >= exp.as_i64()? {
             return None;
         }
     }
     let sub = decoded.claims.get("sub")?.as_str()?;
-    USERS
+    let user = USERS
         .iter()
         .chain(std::iter::once(&ADMIN))
         .copied()
-        .find(|u| u.id.to_string() == sub)
+        .find(|u| u.id.to_string() == sub)?;
+    Some((user, decoded.claims))
 }
 
 #[cfg(test)]
@@ -142,6 +168,16 @@ mod tests {
     fn signed_tokens_verify() {
         assert_eq!(verify(&token_for(USERS[0])), Some(USERS[0]));
         assert_eq!(verify(&token_for(USERS[1])), Some(USERS[1]));
+    }
+
+    #[test]
+    fn session_tokens_expire() {
+        let live = session_token(USERS[0], 60, "s1");
+        assert_eq!(verify(&live), Some(USERS[0]));
+        let expired = session_token(USERS[1], -5, "s2");
+        assert_eq!(verify(&expired), None);
+        let (user, claims) = verify_claims(&expired, false).unwrap();
+        assert_eq!((user, claims["jti"].as_str()), (USERS[1], Some("s2")));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod db;
 mod jwt;
 mod notes;
 mod routes;
+mod sessions;
 #[cfg(test)]
 mod tests;
 
@@ -22,6 +23,7 @@ use http::{HeaderMap, Method};
 use warp::Filter;
 
 pub use routes::{API_PREFIX, TRUSTED_ORIGIN};
+pub use sessions::LOGIN_PATH;
 
 /// A running demo target.
 pub struct DemoServer {
@@ -65,6 +67,16 @@ pub fn second_user_token() -> String {
 /// authorization checks (`identities: [{name: admin, role: admin, …}]`).
 pub fn admin_token() -> String {
     jwt::token_for(jwt::ADMIN)
+}
+
+/// The password of the demo user `alice`, for the login flow at [`LOGIN_PATH`].
+pub fn user_password() -> &'static str {
+    sessions::PASSWORDS[0]
+}
+
+/// The password of the second demo user `bob`.
+pub fn second_user_password() -> &'static str {
+    sessions::PASSWORDS[1]
 }
 
 /// The demo's OpenAPI 3.0.3 description (also served at `/openapi.json`).

@@ -30,7 +30,11 @@ pub(super) struct RouteGroup {
 }
 
 /// The route groups beyond the core routes of this file.
-static GROUPS: &[RouteGroup] = &[super::admin::GROUP, super::notes::GROUP];
+static GROUPS: &[RouteGroup] = &[
+    super::admin::GROUP,
+    super::notes::GROUP,
+    super::sessions::GROUP,
+];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
 pub fn openapi() -> &'static str {
@@ -124,6 +128,8 @@ pub struct State {
     accounts: Mutex<HashMap<(bool, i64), Account>>,
     /// Notes users create (`/{vuln,fixed}/notes`).
     pub(super) notes: super::notes::Notes,
+    /// Sessions issued and ended (`sessions.rs`).
+    pub(super) sessions: super::sessions::Sessions,
 }
 
 /// A user's stored account (`/{vuln,fixed}/account`).
@@ -143,6 +149,7 @@ impl State {
             next_order: AtomicU64::new(1),
             accounts: Mutex::new(HashMap::new()),
             notes: super::notes::Notes::default(),
+            sessions: Default::default(),
         })
     }
 }

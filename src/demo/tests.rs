@@ -160,6 +160,11 @@ async fn openapi_describes_every_route() {
         "/fixed/users/{user_id}",
         "/vuln/account",
         "/fixed/account",
+        "/sessions/login",
+        "/vuln/sessions/profile",
+        "/fixed/sessions/profile",
+        "/vuln/sessions/logout",
+        "/fixed/sessions/logout",
     ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
@@ -958,5 +963,73 @@ async fn object_level_authorization_on_writes_notes() {
             );
         }
     }
+    demo.server.stop().await;
+}
+
+#[tokio::test]
+async fn sessions_log_in_expire_and_log_out() {
+    let demo = Demo::start().await;
+    let login = |body: Value| demo.send(Method::POST, "/sessions/login", None, &[], Some(body));
+    assert_problem(
+        &login(json!({"username": "alice", "password": "nope"})).await,
+        401,
+    );
+    assert_problem(&login(json!({"username": "alice"})).await, 400);
+    let bad_ttl = json!({"username": "alice", "password": user_password(), "ttl_seconds": 0});
+    assert_problem(&login(bad_ttl).await, 400);
+    let a = login(json!({"username": "alice", "password": user_password()})).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["expires_in"], 900);
+    let token = a.json()["access_token"].as_str().unwrap().to_string();
+    // A form works too.
+    let form = demo
+        .client
+        .post(format!("{}{LOGIN_PATH}", demo.server.url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "username=bob&password={}&ttl_seconds=1",
+            second_user_password()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    let short: Value = form.json().await.unwrap();
+    let short = short["access_token"].as_str().unwrap().to_string();
+    for path in ["/vuln/sessions/profile", "/fixed/sessions/profile"] {
+        assert_eq!(demo.get(path, Some(&token)).await.json()["name"], "alice");
+        assert_401(&demo.get(path, None).await);
+    }
+    // Expired: only the vulnerable profile still answers.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(
+        demo.get("/vuln/sessions/profile", Some(&short))
+            .await
+            .json()["name"],
+        "bob"
+    );
+    assert_401(&demo.get("/fixed/sessions/profile", Some(&short)).await);
+    // Logout: the vulnerable one ends nothing, the fixed one revokes the session everywhere.
+    let demo_ref = &demo;
+    let logout = |path: &'static str, t: String| async move {
+        demo_ref.send(Method::POST, path, Some(&t), &[], None).await
+    };
+    assert_eq!(
+        logout("/vuln/sessions/logout", token.clone()).await.status,
+        204
+    );
+    assert_eq!(
+        demo.get("/fixed/sessions/profile", Some(&token))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        logout("/fixed/sessions/logout", token.clone()).await.status,
+        204
+    );
+    assert_401(&demo.get("/vuln/sessions/profile", Some(&token)).await);
+    assert_401(&demo.get("/fixed/sessions/profile", Some(&token)).await);
+    assert_401(&logout("/fixed/sessions/logout", token.clone()).await);
     demo.server.stop().await;
 }

@@ -73,6 +73,9 @@ pub struct ScanContext {
     pub resources: Resources,
     /// What nat may change on the target.
     pub safety: crate::request::Safety,
+    /// The operations this scan probes (the description's, minus `exclude` and DELETEs): a check
+    /// that needs another operation than its target picks it here.
+    pub operations: Arc<[Operation]>,
 }
 
 impl ScanContext {
@@ -84,6 +87,13 @@ impl ScanContext {
     /// Redacted evidence of an exchange.
     pub fn evidence(&self, ex: &Exchange) -> Evidence {
         self.http.evidence(ex)
+    }
+
+    /// The request nat sends for `op` (valid values, learned ids), as the baseline would be.
+    pub fn request_for(&self, op: &Operation) -> RequestSpec {
+        self.resources
+            .apply(op, RequestValues::valid(op))
+            .render(op)
     }
 
     /// True once the scan was cancelled or its request budget is spent: checks stop probing.
@@ -99,7 +109,9 @@ pub struct Target<'a> {
     pub values: &'a RequestValues,
     /// `values` rendered: what the baseline sent.
     pub request: &'a RequestSpec,
-    /// The exchange of `request` sent as the user.
+    /// The exchange of `request` sent as the user. For a logout operation
+    /// ([`crate::checks::logout::is_logout_operation`]) nothing is sent (it would end the scan's
+    /// session): the exchange carries only an error.
     pub baseline: &'a Exchange,
     /// True when `request` points at an object nat created for this operation as the user (see
     /// [`ScanContext::create_object`]); checks may then change or delete that object again.

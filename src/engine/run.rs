@@ -45,21 +45,17 @@ pub async fn run_guarded(
     cfg.policy = policy.clone();
 
     // A client on the bare target for discovery; the scan's client shares its limits and counters.
-    let probe = HttpClient::new(
-        cfg,
-        Auth::from_config(&request.auth),
-        events.clone(),
-        cancel.clone(),
-    )
-    .map_err(NatError::Input)?
-    .with_user_b(request.auth_b.as_ref().and_then(Auth::from_config))
-    .with_identities(
-        request
-            .identities
-            .iter()
-            .map(|i| (IdentityInfo::of(i), Auth::from_config(&i.auth)))
-            .collect(),
-    );
+    let auth_for = |cfg: &crate::request::AuthConfig| Auth::from_config_for(cfg, &request.url);
+    let probe = HttpClient::new(cfg, auth_for(&request.auth), events.clone(), cancel.clone())
+        .map_err(NatError::Input)?
+        .with_user_b(request.auth_b.as_ref().and_then(auth_for))
+        .with_identities(
+            request
+                .identities
+                .iter()
+                .map(|i| (IdentityInfo::of(i), auth_for(&i.auth)))
+                .collect(),
+        );
     let (spec, spec_origin) = load_spec(&request, &probe, policy.as_ref()).await?;
     let mut warnings: Vec<String> = spec.warnings.clone();
     for w in &warnings {
@@ -124,6 +120,7 @@ pub async fn run_guarded(
         cancel: cancel.clone(),
         resources,
         safety,
+        operations: selected.clone().into(),
     });
     let concurrency = request.options.concurrency.max(1);
     let results: Vec<OpResult> = stream::iter(selected.iter().cloned())
@@ -217,6 +214,11 @@ fn identities_used(request: &ScanRequest) -> Vec<IdentityInfo> {
     out
 }
 
+/// Why a logout operation gets no baseline.
+const LOGOUT_NOT_SENT: &str =
+    "a logout operation is never sent with the scan's own sessions (only \
+     the logout check calls it, with a session of its own)";
+
 /// What scanning one operation gave.
 struct OpResult {
     findings: Vec<Finding>,
@@ -270,8 +272,28 @@ async fn scan_operation(
         ctx.resources.apply(op, RequestValues::valid(op))
     };
     let request = values.render(op);
-    let baseline: Exchange = ctx.send(&Who::User, &request).await;
-    if let Some(err) = &baseline.error {
+    let logout = checks::logout::is_logout_operation(op);
+    let baseline: Exchange = if logout {
+        // Sent as the scan's users, a logout would end the session every other probe relies on.
+        Exchange {
+            request: crate::http::RecordedRequest {
+                method: request.method.clone(),
+                url: ctx.http.url_for(&request).to_string(),
+                ..Default::default()
+            },
+            error: Some(LOGOUT_NOT_SENT.into()),
+            ..Default::default()
+        }
+    } else {
+        ctx.send(&Who::User, &request).await
+    };
+    if logout {
+        if ctx.http.login_identity().is_none() {
+            out.warnings.push(format!(
+                "{endpoint}: not probed: {LOGOUT_NOT_SENT}, and no identity logs in (auth type `login`)"
+            ));
+        }
+    } else if let Some(err) = &baseline.error {
         if !ctx.should_stop() {
             out.warnings
                 .push(format!("{endpoint}: baseline request failed: {err}"));

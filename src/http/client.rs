@@ -1,6 +1,6 @@
 //! The scan's HTTP client.
 
-use super::auth::Auth;
+use super::auth::{jwt_exp, unix_now, Auth, AuthEnv, Credential};
 use super::identity::{IdentityInfo, LEVEL_GUEST};
 use super::redact::{is_sensitive_header, Redactor};
 use super::{Exchange, RecordedRequest, RecordedResponse, RequestSpec, Who};
@@ -298,12 +298,88 @@ impl HttpClient {
         self.shared.user.is_some()
     }
 
-    /// The bearer token `who` sends, if it authenticates with one (fetched for OAuth2).
+    fn auth_env(&self) -> AuthEnv<'_> {
+        AuthEnv {
+            client: &self.client,
+            timeout: self.cfg.timeout,
+        }
+    }
+
+    /// The bearer token `who` sends, if it authenticates with one (fetched for OAuth2 and logins).
     pub async fn bearer_token(&self, who: &Who) -> Option<String> {
         let auth = self.auth_of(who)?;
-        let token = auth.bearer_token(&self.client).await.ok().flatten()?;
+        let token = auth.bearer_token(&self.auth_env()).await.ok().flatten()?;
         self.shared.redactor.add_secret(&token);
         Some(token)
+    }
+
+    /// The first identity (user A, user B, then the named ones) that authenticates with a login
+    /// flow.
+    pub fn login_identity(&self) -> Option<Who> {
+        [Who::User, Who::UserB]
+            .into_iter()
+            .chain(self.identities().map(|(who, _)| who))
+            .find(|who| self.logs_in(who))
+    }
+
+    /// True when `who` authenticates with a login flow (so a throwaway session can be had).
+    pub fn logs_in(&self, who: &Who) -> bool {
+        self.auth_of(who).is_some_and(|a| a.login().is_some())
+    }
+
+    /// A new session of `who`'s login flow, apart from the one the scan uses: the header to send
+    /// (e.g. `Authorization`, `Bearer <token>`) and the token, registered with the redactor. `None`
+    /// when `who` does not log in; `Some(Err)` when the login failed.
+    pub async fn fresh_session(&self, who: &Who) -> Option<Result<(String, String), String>> {
+        let login = self.auth_of(who)?.login()?;
+        Some(login.fresh_session(&self.auth_env()).await.map(|c| {
+            if let Some(t) = &c.token {
+                self.shared.redactor.add_secret(t);
+            }
+            (c.name, c.value)
+        }))
+    }
+
+    /// The header `who` would carry `token` in (login flows name their own header and prefix).
+    pub fn credential_header(&self, who: &Who, token: &str) -> (String, String) {
+        match self.auth_of(who).and_then(Auth::login) {
+            Some(login) => {
+                let c = login.credential_for(token.to_string());
+                (c.name, c.value)
+            }
+            None => ("Authorization".into(), format!("Bearer {token}")),
+        }
+    }
+
+    /// A token nat itself obtained for `who` (login flow or OAuth2, never forged) whose JWT `exp`
+    /// has passed by more than a second, the newest such; when none has yet, waits for the current
+    /// one if it expires within `max_wait`. `None` when `who` has no such token or the scan stops.
+    pub async fn expired_token(&self, who: &Who, max_wait: Duration) -> Option<(String, i64)> {
+        let auth = self.auth_of(who).filter(|a| a.obtains_tokens())?;
+        let mut tokens: Vec<(String, i64)> = auth
+            .issued_tokens()
+            .await
+            .into_iter()
+            .filter_map(|t| jwt_exp(&t).map(|exp| (t, exp)))
+            .collect();
+        if tokens.is_empty() {
+            // Nothing issued yet: log in (or fetch) now.
+            let t = auth.bearer_token(&self.auth_env()).await.ok().flatten()?;
+            tokens.push((t.clone(), jwt_exp(&t)?));
+        }
+        let past = |exp: i64| (exp as f64) + 1.0 <= unix_now();
+        if let Some(t) = tokens.iter().rev().find(|(_, exp)| past(*exp)) {
+            return Some(t.clone());
+        }
+        let soonest = tokens.into_iter().min_by_key(|(_, exp)| *exp)?;
+        let wait = (soonest.1 as f64) + 1.1 - unix_now();
+        if wait > max_wait.as_secs_f64() {
+            return None;
+        }
+        tokio::select! {
+            _ = self.cancel.cancelled() => None,
+            _ = tokio::time::sleep(Duration::from_secs_f64(wait.max(0.0))) => Some(soonest),
+        }
     }
 
     /// The user's bearer token, if it authenticates with one (fetched for OAuth2).
@@ -345,12 +421,15 @@ impl HttpClient {
     }
 
     /// Sends `req` as `who` and records the exchange. Never fails: a failed exchange carries its error.
+    ///
+    /// When the API answers 401 to a token nat obtains itself (OAuth2, login flow), the token is
+    /// renewed and the request sent once more.
     pub async fn send(&self, who: &Who, req: &RequestSpec) -> Exchange {
-        let first = self.send_once(who, req).await;
+        let (first, used) = self.send_once(who, req).await;
         if first.status() == Some(401) {
-            if let Some(auth) = self.auth_of(who) {
-                if auth.invalidate().await {
-                    return self.send_once(who, req).await;
+            if let (Some(auth), Some(used)) = (self.auth_of(who), used) {
+                if auth.invalidate(&used).await {
+                    return self.send_once(who, req).await.0;
                 }
             }
         }
@@ -389,7 +468,19 @@ impl HttpClient {
         }
     }
 
-    async fn send_once(&self, who: &Who, req: &RequestSpec) -> Exchange {
+    /// One exchange, and the token its credential carried.
+    async fn send_once(&self, who: &Who, req: &RequestSpec) -> (Exchange, Option<String>) {
+        let mut used = None;
+        let ex = self.send_recorded(who, req, &mut used).await;
+        (ex, used)
+    }
+
+    async fn send_recorded(
+        &self,
+        who: &Who,
+        req: &RequestSpec,
+        used: &mut Option<String>,
+    ) -> Exchange {
         let url = self.url_for(req);
         let mut headers: Vec<(String, String)> = Vec::new();
         for (n, v) in &self.cfg.extra_headers {
@@ -407,12 +498,13 @@ impl HttpClient {
             body: req.body.as_ref().map(|b| Bytes::from(b.bytes.clone())),
         };
         if let Some(auth) = self.auth_of(who) {
-            match auth.header(&self.client).await {
-                Ok((n, v)) => {
-                    if let Some(token) = v.strip_prefix("Bearer ") {
+            match auth.credential(&self.auth_env()).await {
+                Ok(Credential { name, value, token }) => {
+                    if let Some(token) = &token {
                         self.shared.redactor.add_secret(token);
                     }
-                    headers.push((n, v));
+                    *used = token;
+                    headers.push((name, value));
                 }
                 Err(e) => {
                     recorded.headers = headers;

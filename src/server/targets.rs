@@ -106,7 +106,7 @@ impl TargetGuard {
     }
 
     /// The URLs a scan request makes the server contact besides those found during the scan: the
-    /// target, the description, the OAuth2 token endpoints, the proxy.
+    /// target, the description, the OAuth2 token endpoints and login URLs, the proxy.
     pub fn request_urls(req: &crate::request::ScanRequest) -> Vec<(String, &str)> {
         let mut out = vec![("url".to_string(), req.url.as_str())];
         if let Some(spec_url) = &req.spec_url {
@@ -115,6 +115,10 @@ impl TargetGuard {
         for (at, auth) in req.auth_configs() {
             if let Some(token_url) = &auth.oauth2_token_url {
                 out.push((format!("{at}.oauth2_token_url"), token_url));
+            }
+            // A relative login URL is resolved against the target, already checked.
+            if let Some(login_url) = auth.login_url.as_ref().filter(|u| !u.starts_with('/')) {
+                out.push((format!("{at}.login_url"), login_url));
             }
         }
         if let Some(proxy) = &req.options.proxy {
