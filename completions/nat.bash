@@ -637,7 +637,7 @@ _nat() {
             return 0
             ;;
         nat__subcmd__scan)
-            opts="-q -h -V --spec --config --dry-run --concurrency --timeout --exclude --rate --max-requests --header --proxy --insecure --check --auth-bearer --auth-header --auth-basic --oauth2-token-url --oauth2-client-id --oauth2-client-secret --oauth2-scope --auth-b-bearer --auth-b-header --auth-b-basic --fail-on --format --output --report --baseline --suppressions --quiet --no-color --server --api-key --help --version"
+            opts="-q -h -V --spec --config --dry-run --concurrency --timeout --exclude --rate --max-requests --header --proxy --insecure --check --no-noisy-checks --burst-size --auth-bearer --auth-header --auth-basic --oauth2-token-url --oauth2-client-id --oauth2-client-secret --oauth2-scope --auth-b-bearer --auth-b-header --auth-b-basic --fail-on --format --output --report --baseline --suppressions --quiet --no-color --server --api-key --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -680,6 +680,10 @@ _nat() {
                     return 0
                     ;;
                 --check)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --burst-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -85,6 +85,11 @@ pub trait Check: Send + Sync {
     fn applies(&self, target: &Target<'_>) -> bool;
     /// Probes the operation; returns what it proved (nothing when it proved nothing).
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding>;
+    /// True for a check that sends a burst of requests to one operation (`options.noisy_checks:
+    /// false`, `--no-noisy-checks` leave it out).
+    fn noisy(&self) -> bool {
+        false
+    }
 }
 
 /// Every check nat has, in the order they run on an operation.
@@ -102,14 +107,26 @@ pub static CHECKS: &[&dyn Check] = &[
     &Robustness,
 ];
 
-/// The checks selected by id (all when `ids` is empty). Unknown ids are an error naming them.
-pub fn select(ids: &[String]) -> Result<Vec<&'static dyn Check>, String> {
+/// The checks selected by id (all when `ids` is empty), without the noisy ones unless `noisy`.
+/// Unknown ids are an error naming them, and so is a noisy check named while `noisy` is false.
+pub fn select(ids: &[String], noisy: bool) -> Result<Vec<&'static dyn Check>, String> {
     if ids.is_empty() {
-        return Ok(CHECKS.to_vec());
+        return Ok(CHECKS
+            .iter()
+            .copied()
+            .filter(|c| noisy || !c.noisy())
+            .collect());
     }
     let mut out = Vec::new();
     for id in ids {
         match CHECKS.iter().find(|c| c.meta().id.eq_ignore_ascii_case(id)) {
+            Some(c) if !noisy && c.noisy() => {
+                return Err(format!(
+                    "check `{}` sends bursts of requests and noisy checks are switched off \
+                     (options.noisy_checks: false, --no-noisy-checks): drop one of the two",
+                    c.meta().id
+                ));
+            }
             Some(c) => out.push(*c),
             None => {
                 let known: Vec<_> = CHECKS.iter().map(|c| c.meta().id).collect();
