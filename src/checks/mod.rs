@@ -3,28 +3,35 @@
 
 mod auth_bypass;
 pub mod bola;
+mod brute_force;
 mod cors;
 pub mod data_exposure;
 mod headers;
 mod jwt;
 pub mod jwt_weak_secret;
+pub mod login;
 pub mod mass_assignment;
+mod rate_limit;
 mod robustness;
 pub mod signatures;
 pub mod similarity;
 mod sqli;
+mod user_enumeration;
 mod verbose_errors;
 
 pub use auth_bypass::AuthBypass;
 pub use bola::Bola;
+pub use brute_force::NoBruteForceProtection;
 pub use cors::Cors;
 pub use data_exposure::DataExposure;
 pub use headers::SecurityHeaders;
 pub use jwt::JwtUnverified;
 pub use jwt_weak_secret::JwtWeakSecret;
 pub use mass_assignment::MassAssignment;
+pub use rate_limit::NoRateLimit;
 pub use robustness::Robustness;
 pub use sqli::SqlInjection;
+pub use user_enumeration::UserEnumeration;
 pub use verbose_errors::VerboseErrors;
 
 use crate::engine::{ScanContext, Target};
@@ -105,6 +112,9 @@ pub static CHECKS: &[&dyn Check] = &[
     &VerboseErrors,
     &SqlInjection,
     &Robustness,
+    &UserEnumeration,
+    &NoBruteForceProtection,
+    &NoRateLimit,
 ];
 
 /// The checks selected by id (all when `ids` is empty), without the noisy ones unless `noisy`.
