@@ -23,6 +23,12 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-INJ-SQLI", "GET /vuln/products/{product_id}"),
     ("NAT-INJ-SQLI", "POST /vuln/search"),
     ("NAT-API8-UNHANDLED-INPUT", "POST /vuln/orders"),
+    ("NAT-API2-USER-ENUMERATION", "POST /vuln/authn/login"),
+    (
+        "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
+        "POST /vuln/authn/signin",
+    ),
+    ("NAT-API4-NO-RATE-LIMIT", "POST /vuln/authn/password-reset"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,6 +127,37 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .ends_with("# nat wrote the original values back (confirmed by a read)"));
     let read_after = mass.evidence.response.split("# read after").nth(1).unwrap();
     assert!(read_after.contains("\"is_admin\":true") && read_after.contains("\"role\":\"admin\""));
+    // User enumeration: alice, learned from her own profile, against a made-up account.
+    let enumeration = finding(&report, "NAT-API2-USER-ENUMERATION");
+    assert!(enumeration.evidence.request.starts_with(
+        "# known account `alice` (from GET /authn/me, the user's own profile), a wrong password"
+    ));
+    assert!(enumeration
+        .evidence
+        .request
+        .contains("\"username\":\"alice\""));
+    assert!(enumeration
+        .evidence
+        .response
+        .contains("HTTP/1.1 401 Unauthorized"));
+    assert!(enumeration
+        .evidence
+        .response
+        .contains("HTTP/1.1 404 Not Found"));
+    // Brute force: a made-up account, never alice; and no burst where accounts can be told apart.
+    let brute = finding(&report, "NAT-API2-NO-BRUTE-FORCE-PROTECTION");
+    assert!(brute.evidence.request.contains("attempt 20 of 20"));
+    assert!(!brute.evidence.request.contains("alice"));
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("POST /vuln/authn/login: brute-force protection not tested")),
+        "{:#?}",
+        report.warnings
+    );
+    let rate = finding(&report, "NAT-API4-NO-RATE-LIMIT");
+    assert!(rate.evidence.response.contains("HTTP/1.1 202 Accepted"));
     for f in &report.findings {
         assert!(
             f.evidence.request.contains("HTTP/1.1"),
@@ -131,6 +168,19 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
             f.evidence.response.starts_with("HTTP/")
                 || f.evidence.response.starts_with("# condition")
                 || f.evidence.response.starts_with("# read before")
+                || f.evidence.response.starts_with("# known account")
+                || f.evidence.response.starts_with("# attempt 1 of")
+                || f.evidence.response.starts_with("# request 1 of"),
+            "{}",
+            f.evidence.response
         );
     }
+}
+
+fn finding<'a>(report: &'a nat::report::ScanReport, check: &str) -> &'a nat::findings::Finding {
+    report
+        .findings
+        .iter()
+        .find(|f| f.check == check)
+        .unwrap_or_else(|| panic!("no {check} finding"))
 }

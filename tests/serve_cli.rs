@@ -359,9 +359,9 @@ fn remote_scan_of_the_demo_target_matches_a_local_scan() {
         .stdout
         .clone();
     let local: serde_json::Value = serde_json::from_slice(&local_out).unwrap();
-    assert_eq!(remote["findings"].as_array().unwrap().len(), 13, "{remote}");
+    assert_eq!(remote["findings"].as_array().unwrap().len(), 16, "{remote}");
     assert_eq!(fingerprints(&remote), fingerprints(&local));
-    assert_eq!(remote["summary"]["total_findings"], 13);
+    assert_eq!(remote["summary"]["total_findings"], 16);
     assert_eq!(remote["summary"]["failed"], true);
 
     // --fail-on decides the exit code as locally.
@@ -370,7 +370,7 @@ fn remote_scan_of_the_demo_target_matches_a_local_scan() {
         .env("NAT_AUTH_TOKEN", &s.token)
         .assert()
         .code(0)
-        .stdout(contains("13 findings"));
+        .stdout(contains("16 findings"));
 }
 
 #[test]
@@ -389,7 +389,7 @@ fn remote_scan_sends_a_local_spec_file_as_content() {
     std::fs::write(file.path(), spec).unwrap();
     let path = file.path().to_str().unwrap();
     let report = s.remote_scan_json(&["--spec", path]);
-    assert_eq!(report["findings"].as_array().unwrap().len(), 13);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 16);
     // A missing file is the user's input error, found before anything is sent.
     s.nat()
         .args(["scan", &s.target, "--spec", "/nonexistent/api.yaml"])
@@ -426,13 +426,13 @@ fn scans_list_show_findings_report() {
         .assert()
         .success()
         .stdout(contains("complete"))
-        .stdout(contains("32/32 operations tested, 13 findings"));
+        .stdout(contains("39/39 operations tested, 16 findings"));
     s.nat()
         .args(["scans", "findings", &id])
         .assert()
         .success()
         .stdout(contains("find_001"))
-        .stdout(contains("13 findings"));
+        .stdout(contains("16 findings"));
     s.nat()
         .args(["scans", "findings", &id, "--severity", "critical"])
         .assert()
@@ -447,7 +447,7 @@ fn scans_list_show_findings_report() {
         .stdout
         .clone();
     let findings: serde_json::Value = serde_json::from_slice(&findings).unwrap();
-    assert_eq!(findings["findings"].as_array().unwrap().len(), 13);
+    assert_eq!(findings["findings"].as_array().unwrap().len(), 16);
 
     let sarif = s
         .nat()

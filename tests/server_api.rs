@@ -213,7 +213,7 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
 
         let s = e.wait_scan(&id, finished).await;
         assert_eq!(s["status"], "complete", "{s}");
-        assert_eq!(s["progress"]["findings"], 14, "{s}");
+        assert_eq!(s["progress"]["findings"], 17, "{s}");
         assert!(s["progress"]["endpoints_discovered"].as_u64().unwrap() >= 11, "{s}");
         assert!(s["progress"]["endpoints_tested"].as_u64().unwrap() >= 1, "{s}");
         for t in ["created_at", "started_at", "completed_at"] {
@@ -229,7 +229,7 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
 
         // Findings: every filter and page.
         let f = all.json();
-        assert_eq!(f["total"], 14);
+        assert_eq!(f["total"], 17);
         assert_eq!(f["page"], 1);
         assert_eq!(f["per_page"], 100);
         let first = &f["findings"][0];
@@ -244,14 +244,14 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
             assert!(got["findings"].as_array().unwrap().iter().all(|x| x["severity"] == sev));
             by_sev += n;
         }
-        assert_eq!(by_sev, 14);
+        assert_eq!(by_sev, 17);
         let default_page = e.get(&format!("/scans/{id}/findings")).await.json();
         assert_eq!(default_page["per_page"], 20);
-        assert_eq!(default_page["findings"].as_array().unwrap().len(), 14);
-        let last = e.get(&format!("/scans/{id}/findings?per_page=5&page=3")).await.json();
-        assert_eq!(last["findings"].as_array().unwrap().len(), 4, "{last}");
-        assert_eq!(last["total"], 14);
-        let beyond = e.get(&format!("/scans/{id}/findings?per_page=5&page=4")).await.json();
+        assert_eq!(default_page["findings"].as_array().unwrap().len(), 17);
+        let last = e.get(&format!("/scans/{id}/findings?per_page=5&page=4")).await.json();
+        assert_eq!(last["findings"].as_array().unwrap().len(), 2, "{last}");
+        assert_eq!(last["total"], 17);
+        let beyond = e.get(&format!("/scans/{id}/findings?per_page=5&page=5")).await.json();
         assert_eq!(beyond["findings"].as_array().unwrap().len(), 0);
 
         // Triage.
@@ -266,7 +266,7 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
             .call(Method::PATCH, &format!("/scans/{id}/findings/find_002"), Some(&e.admin), Some(json!({"status": "accepted"})))
             .await;
         assert_eq!(accepted.status, 200);
-        for (st, n) in [("resolved", 1), ("accepted", 1), ("open", 12)] {
+        for (st, n) in [("resolved", 1), ("accepted", 1), ("open", 15)] {
             let got = e.get(&format!("/scans/{id}/findings?status={st}")).await.json();
             assert_eq!(got["total"], n, "{st}: {got}");
         }
@@ -288,7 +288,7 @@ async fn a_real_scan_of_the_demo_walks_the_contract() {
             assert_eq!(r.status, 200, "{path}: {}", r.text);
             assert_eq!(r.header("content-type"), "application/json");
             let report = r.json();
-            assert_eq!(report["findings"].as_array().unwrap().len(), 14);
+            assert_eq!(report["findings"].as_array().unwrap().len(), 17);
             assert!(report["findings"].as_array().unwrap().iter().any(|x| x["status"] == "resolved"));
         }
         for format in ["html", "sarif", "markdown"] {

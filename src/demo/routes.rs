@@ -30,7 +30,7 @@ pub(super) struct RouteGroup {
 }
 
 /// The route groups beyond the core routes of this file.
-static GROUPS: &[RouteGroup] = &[];
+static GROUPS: &[RouteGroup] = &[super::authn::GROUP];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
 pub fn openapi() -> &'static str {
@@ -122,6 +122,8 @@ pub struct State {
     next_order: AtomicU64,
     /// The account records of this server instance, by (vulnerable twin?, user id).
     accounts: Mutex<HashMap<(bool, i64), Account>>,
+    /// Login failures and reset requests the authentication twins count.
+    pub(super) authn: super::authn::AuthnState,
 }
 
 /// A user's stored account (`/{vuln,fixed}/account`).
@@ -140,6 +142,7 @@ impl State {
             db,
             next_order: AtomicU64::new(1),
             accounts: Mutex::new(HashMap::new()),
+            authn: Default::default(),
         })
     }
 }

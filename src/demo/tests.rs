@@ -160,10 +160,17 @@ async fn openapi_describes_every_route() {
         "/fixed/users/{user_id}",
         "/vuln/account",
         "/fixed/account",
+        "/authn/me",
+        "/vuln/authn/login",
+        "/fixed/authn/login",
+        "/vuln/authn/signin",
+        "/fixed/authn/signin",
+        "/vuln/authn/password-reset",
+        "/fixed/authn/password-reset",
     ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
-    assert_eq!(paths.len(), 30);
+    assert_eq!(paths.len(), 37);
     assert_eq!(paths["/health"]["get"]["security"], json!([]));
     for (path, item) in paths {
         for (_, op) in item.as_object().unwrap() {
@@ -185,7 +192,7 @@ async fn openapi_describes_every_route() {
     }
     // Structurally a valid OpenAPI 3.0 document.
     let parsed: openapiv3::OpenAPI = serde_json::from_str(openapi_json()).unwrap();
-    assert_eq!(parsed.paths.paths.len(), 30);
+    assert_eq!(parsed.paths.paths.len(), 37);
     demo.server.stop().await;
 }
 
@@ -868,5 +875,118 @@ async fn vulnerable_routes_fail_only_as_designed() {
         .unwrap()
         .starts_with('3'));
     assert_eq!(demo.get("/health", None).await.status, 200);
+    demo.server.stop().await;
+}
+
+impl Demo {
+    async fn anon_post(&self, path: &str, body: Value) -> Answer {
+        self.send(Method::POST, path, None, &[], Some(body)).await
+    }
+}
+
+#[tokio::test]
+async fn logins_enumeration_and_lockout() {
+    let demo = Demo::start().await;
+    let me = demo.get("/authn/me", Some(&user_token())).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["username"], "alice");
+    assert_401(&demo.get("/authn/me", None).await);
+    let creds = |u: &str, p: &str| json!({"username": u, "password": p});
+    for twin in ["vuln", "fixed"] {
+        for route in ["login", "signin"] {
+            let path = format!("/{twin}/authn/{route}");
+            let ok = demo
+                .anon_post(&path, creds("alice", "alice-demo-password-1"))
+                .await;
+            assert_eq!(ok.status, 200, "{path}");
+            assert!(jwt::verify(ok.json()["token"].as_str().unwrap()).is_some());
+            assert_problem(&demo.anon_post(&path, json!({"username": 1})).await, 400);
+            let long = "x".repeat(200);
+            assert_problem(&demo.anon_post(&path, creds(&long, "p")).await, 400);
+        }
+    }
+    // VULNERABLE: unknown users and wrong passwords answer apart.
+    let wrong = demo
+        .anon_post("/vuln/authn/login", creds("alice", "nope"))
+        .await;
+    let unknown = demo
+        .anon_post("/vuln/authn/login", creds("nobody", "nope"))
+        .await;
+    assert_problem(&wrong, 401);
+    assert_problem(&unknown, 404);
+    // FIXED: alike, and the sixth failure for a username (known or not) is a 429 with Retry-After.
+    for user in ["bob", "nobody"] {
+        let first = demo
+            .anon_post("/fixed/authn/login", creds(user, "nope"))
+            .await;
+        assert_problem(&first, 401);
+        assert_eq!(first.json()["detail"], "Invalid username or password.");
+        for _ in 0..4 {
+            let a = demo
+                .anon_post("/fixed/authn/login", creds(user, "nope"))
+                .await;
+            assert_eq!(a.body, first.body);
+        }
+        let locked = demo
+            .anon_post("/fixed/authn/login", creds(user, "nope"))
+            .await;
+        assert_problem(&locked, 429);
+        assert_eq!(locked.header("retry-after"), Some("60"));
+    }
+    // The lockout is the account's, on both fixed logins; other accounts are not locked.
+    let bob = creds("bob", "bob-demo-password-2");
+    assert_problem(&demo.anon_post("/fixed/authn/signin", bob).await, 429);
+    assert_eq!(
+        demo.anon_post(
+            "/fixed/authn/signin",
+            creds("alice", "alice-demo-password-1")
+        )
+        .await
+        .status,
+        200
+    );
+    // The vulnerable sign-in never throttles.
+    for _ in 0..30 {
+        assert_problem(
+            &demo
+                .anon_post("/vuln/authn/signin", creds("nobody", "x"))
+                .await,
+            401,
+        );
+    }
+    demo.server.stop().await;
+}
+
+#[tokio::test]
+async fn password_reset_rate_limit() {
+    let demo = Demo::start().await;
+    let body = json!({"email": "jdoe@nat-demo.test"});
+    for _ in 0..30 {
+        let a = demo
+            .anon_post("/vuln/authn/password-reset", body.clone())
+            .await;
+        assert_eq!(a.status, 202);
+        assert!(a.header("ratelimit-remaining").is_none());
+    }
+    assert_problem(
+        &demo
+            .anon_post("/fixed/authn/password-reset", json!({"email": "no-at"}))
+            .await,
+        400,
+    );
+    for left in (0..5).rev() {
+        let a = demo
+            .anon_post("/fixed/authn/password-reset", body.clone())
+            .await;
+        assert_eq!(a.status, 202);
+        assert_eq!(
+            a.header("ratelimit-remaining"),
+            Some(left.to_string().as_str())
+        );
+    }
+    let limited = demo.anon_post("/fixed/authn/password-reset", body).await;
+    assert_problem(&limited, 429);
+    assert_eq!(limited.header("retry-after"), Some("60"));
+    assert!(limited.has_security_headers());
     demo.server.stop().await;
 }
