@@ -345,3 +345,29 @@ fn throttled_logins_and_limited_operations_are_not_reported() {
     // The burst stopped at the first 429.
     assert_eq!(most_attempts_for_one_account(&wrong_password_logins(&s)), 5);
 }
+
+#[test]
+fn a_validation_error_for_made_up_accounts_alone_is_not_enumeration() {
+    // Usernames must look like `alice` (letters, at most 8): nat's made-up ones fail validation.
+    let s = TestServer::start(|seen| match (seen.method.as_str(), seen.path.as_str()) {
+        ("POST", "/login") => {
+            if body(seen)["username"].as_str().is_some_and(|u| u.len() > 8) {
+                Reply::json(422, r#"{"error":"username: at most 8 letters"}"#)
+            } else {
+                Reply::json(401, r#"{"error":"invalid credentials"}"#)
+            }
+        }
+        _ => Reply::json(404, "{}"),
+    });
+    let (code, report, err) = scan(
+        &s,
+        &[
+            "--auth-basic",
+            "alice:pw-123456",
+            "--check",
+            "NAT-API2-USER-ENUMERATION",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(checks(&report).is_empty(), "{:?}", checks(&report));
+}

@@ -68,7 +68,7 @@ impl Check for NoBruteForceProtection {
         };
         // Shaped like the known account, as in the probe (an email on the same domain).
         let known = login::known_user(ctx).await;
-        let user = form.unknown_user(known.for_kind(form.user_kind));
+        let user = form.unknown_user(known.for_kind(form.user_kind).map(|k| k.value.as_str()));
         let size = ctx.burst_size as usize;
         let mut burst: Vec<login::Attempt> = Vec::with_capacity(size);
         for _ in 0..size {

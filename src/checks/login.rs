@@ -189,10 +189,13 @@ pub fn login_identity(op: &Operation) -> Who {
 
 /// `n` random lower-case letters and digits.
 pub fn random_lower(n: usize) -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    random_of(b"abcdefghijklmnopqrstuvwxyz0123456789", n)
+}
+
+fn random_of(chars: &[u8], n: usize) -> String {
     let mut rng = rand::rng();
     (0..n)
-        .map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())]))
+        .map(|_| char::from(chars[rng.random_range(0..chars.len())]))
         .collect()
 }
 
@@ -217,8 +220,9 @@ fn fit(mut v: String, schema: Option<&Schema>) -> String {
 }
 
 impl LoginForm {
-    /// A made-up account shaped like `known` (an email on the same domain; a name of lower-case
-    /// letters and digits at least as long as `known`), or a plain one without `known`.
+    /// A made-up account shaped like `known` (an email on the same domain; a name starting `nat`, at
+    /// least as long as `known`, of lower-case letters, and digits only if `known` has some), or a
+    /// plain one without `known`.
     pub fn unknown_user(&self, known: Option<&str>) -> String {
         match self.user_kind {
             UserKind::Email => {
@@ -231,7 +235,13 @@ impl LoginForm {
             }
             UserKind::Name => {
                 let len = known.map_or(12, |k| k.chars().count().max(12));
-                let v = format!("nat{}", random_lower(len.saturating_sub(3)));
+                let chars: &[u8] =
+                    if known.is_some_and(|k| !k.contains(|c: char| c.is_ascii_digit())) {
+                        b"abcdefghijklmnopqrstuvwxyz"
+                    } else {
+                        b"abcdefghijklmnopqrstuvwxyz0123456789"
+                    };
+                let v = format!("nat{}", random_of(chars, len.saturating_sub(3)));
                 fit(v, self.user_schema.as_ref())
             }
         }
@@ -415,21 +425,27 @@ pub fn labelled_evidence(ctx: &ScanContext, parts: &[(&str, &Exchange)]) -> Evid
     }
 }
 
-/// A username or email known to exist, and where nat learned it.
+/// A value known to identify an existing account, and where nat learned it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Learned {
+    pub value: String,
+    /// For evidence: `the scan's credentials (auth.username)`, `GET /me, the user's own profile`.
+    pub source: String,
+}
+
+/// A username and an email known to exist.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KnownUser {
-    pub name: Option<String>,
-    pub email: Option<String>,
-    /// Where the values came from, for evidence and warnings.
-    pub source: String,
+    pub name: Option<Learned>,
+    pub email: Option<Learned>,
 }
 
 impl KnownUser {
     /// The known identifier a login field of `kind` takes.
-    pub fn for_kind(&self, kind: UserKind) -> Option<&str> {
+    pub fn for_kind(&self, kind: UserKind) -> Option<&Learned> {
         match kind {
-            UserKind::Name => self.name.as_deref(),
-            UserKind::Email => self.email.as_deref(),
+            UserKind::Name => self.name.as_ref(),
+            UserKind::Email => self.email.as_ref(),
         }
     }
 }
@@ -501,14 +517,16 @@ pub async fn known_user(ctx: &ScanContext) -> Arc<KnownUser> {
 async fn learn_known_user(ctx: &ScanContext) -> KnownUser {
     let mut known = KnownUser::default();
     if let Some(name) = &ctx.user_name {
-        known.source = "the scan's credentials (auth.username)".into();
+        let learned = Learned {
+            value: name.clone(),
+            source: "the scan's credentials (auth.username)".into(),
+        };
         if name.contains('@') {
-            known.email = Some(name.clone());
+            known.email = Some(learned.clone());
         }
-        known.name = Some(name.clone());
-        return known;
+        known.name = Some(learned);
     }
-    if !ctx.http.user_has_credentials() {
+    if (known.name.is_some() && known.email.is_some()) || !ctx.http.user_has_credentials() {
         return known;
     }
     let mut candidates: Vec<(usize, &Operation)> = ctx
@@ -545,15 +563,15 @@ async fn learn_known_user(ctx: &ScanContext) -> KnownUser {
             continue;
         };
         let (name, email) = identity_in(&body);
-        if known.name.is_none() && name.is_some() {
-            known.name = name;
-            known.source = format!("{}, the user's own profile", op.endpoint());
+        let learned = |value: String| Learned {
+            value,
+            source: format!("{}, the user's own profile", op.endpoint()),
+        };
+        if known.name.is_none() {
+            known.name = name.map(learned);
         }
-        if known.email.is_none() && email.is_some() {
-            known.email = email;
-            if known.source.is_empty() {
-                known.source = format!("{}, the user's own profile", op.endpoint());
-            }
+        if known.email.is_none() {
+            known.email = email.map(learned);
         }
         if known.name.is_some() && known.email.is_some() {
             break;
@@ -603,7 +621,11 @@ pub async fn probe(ctx: &ScanContext, target: &Target<'_>, form: &LoginForm) -> 
 
 async fn run_probe(ctx: &ScanContext, target: &Target<'_>, form: &LoginForm) -> Probe {
     let known = known_user(ctx).await;
-    let Some(account) = known.for_kind(form.user_kind).map(str::to_string) else {
+    let Some(Learned {
+        value: account,
+        source,
+    }) = known.for_kind(form.user_kind).cloned()
+    else {
         return Probe::NoKnownUser;
     };
     let mut known_attempts: Vec<Attempt> = Vec::new();
@@ -645,6 +667,10 @@ async fn run_probe(ctx: &ScanContext, target: &Target<'_>, form: &LoginForm) -> 
     if k0 == u0 {
         return Probe::Same { answer: k0.clone() };
     }
+    // A validation error for the made-up accounts alone may be about their shape, not existence.
+    if matches!(u0.status, 400 | 422) && !matches!(k0.status, 400 | 422) {
+        return Probe::Inconclusive;
+    }
     let difference = if k0.status != u0.status {
         format!(
             "status {} for the known account, {} for unknown ones",
@@ -657,7 +683,7 @@ async fn run_probe(ctx: &ScanContext, target: &Target<'_>, form: &LoginForm) -> 
         (Some(k), Some(u)) => Probe::Differ {
             known: Box::new(k),
             unknown: Box::new(u),
-            account: format!("`{account}` (from {})", known.source),
+            account: format!("`{account}` (from {source})"),
             difference,
         },
         _ => Probe::Inconclusive,
@@ -746,6 +772,7 @@ mod tests {
         let f = form_of(&o).unwrap();
         let u = f.unknown_user(Some("alice"));
         assert!(u.starts_with("nat") && u.len() == 12, "{u}");
+        assert!(u.chars().all(|c| c.is_ascii_lowercase()), "{u}");
         assert_ne!(u, f.unknown_user(Some("alice")));
         assert_eq!(f.unknown_user(Some("a-very-long-user-name")).len(), 16);
         assert!(f.wrong_password().len() >= 30);
