@@ -184,3 +184,36 @@ fn finding<'a>(report: &'a nat::report::ScanReport, check: &str) -> &'a nat::fin
         .find(|f| f.check == check)
         .unwrap_or_else(|| panic!("no {check} finding"))
 }
+
+/// Regression: the fixed logins lock an account after failed logins, and a per-account lockout
+/// counts each injected value apart, so a later scan of the same server saw `' AND '1'='1` locked
+/// (429, like the locked baseline) and `' AND '1'='2` not (401): an SQL injection "proven" on a
+/// fixed twin. Answers refused for their rate never count in a differential.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_scans_of_one_server_find_nothing_on_the_lockout_twins() {
+    let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    for round in 0..3 {
+        let mut req = ScanRequest {
+            url: demo.url(),
+            ..Default::default()
+        };
+        req.auth = AuthConfig {
+            token: Some(Secret::new(nat::demo::user_token())),
+            ..Default::default()
+        };
+        req.options.fail_on = FailOn::None;
+        req.options.exclude = vec!["/vuln/**".into()];
+        let report = run(req, Events::none(), CancellationToken::new())
+            .await
+            .unwrap();
+        let got: Vec<_> = report
+            .findings
+            .iter()
+            .map(|f| format!("{} {}", f.check, f.endpoint))
+            .collect();
+        assert!(got.is_empty(), "round {round}: {got:#?}");
+    }
+    demo.stop().await;
+}

@@ -386,6 +386,12 @@ pub fn throttle_sign(resp: &RecordedResponse) -> Option<String> {
         .map(|m| format!("\"{}\" in the body", m.as_str()))
 }
 
+/// True for an answer that refuses the request for its rate (429, 423, or any `Retry-After`): it says
+/// nothing about the request's content, so differential checks must not compare it.
+pub fn rate_refusal(resp: &RecordedResponse) -> bool {
+    matches!(resp.status, 423 | 429) || resp.header("retry-after").is_some()
+}
+
 /// True when the answer times show a slow-down: the median of the last quarter of a burst at least
 /// twice, and at least 500 ms above, that of the first quarter; or every answer taking a second or
 /// more (a constant tarpit).
@@ -819,6 +825,8 @@ mod tests {
     #[test]
     fn throttling_signs() {
         assert!(throttle_sign(&resp(429, "")).is_some());
+        assert!(rate_refusal(&resp(429, "")));
+        assert!(!rate_refusal(&resp(401, "too many")));
         let mut r = resp(401, "{}");
         assert!(throttle_sign(&r).is_none());
         r.headers.push(("X-RateLimit-Remaining".into(), "3".into()));
