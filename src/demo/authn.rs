@@ -28,27 +28,48 @@ const PASSWORDS: [(&str, &str); 2] = [
     ("alice", "alice-demo-password-1"),
     ("bob", "bob-demo-password-2"),
 ];
-/// Failed logins for one username (or reset requests in all) within [`WINDOW`] before 429.
+/// Failed logins for one username (or reset requests in all) within one [`WINDOW`] before 429.
 const LIMIT: usize = 5;
 /// The window of [`LIMIT`], and the `Retry-After` of a 429.
 const WINDOW: Duration = Duration::from_secs(60);
 /// Longest username and password accepted.
 const MAX_FIELD: usize = 128;
 
+/// A fixed-window counter: [`LIMIT`] events within [`WINDOW`] of the first, then blocked until the
+/// window ends. Fixed rather than sliding windows, so a blocked client is blocked for a stretch of
+/// time and not let through one request at a time as old events expire (which would make other
+/// checks see answers alternate).
+#[derive(Clone, Copy)]
+struct Window {
+    started: Instant,
+    count: usize,
+}
+
+impl Window {
+    fn new() -> Self {
+        Window {
+            started: Instant::now(),
+            count: 0,
+        }
+    }
+
+    /// Starts a new window when this one is over; `Some(seconds left)` while blocked.
+    fn blocked(&mut self) -> Option<u64> {
+        let elapsed = self.started.elapsed();
+        if elapsed >= WINDOW {
+            *self = Window::new();
+        }
+        (self.count >= LIMIT).then(|| WINDOW.saturating_sub(elapsed).as_secs().max(1))
+    }
+}
+
 /// Counters of the fixed twins, per demo server.
 #[derive(Default)]
 pub(super) struct AuthnState {
     /// Failed logins by username (lower-case), for the fixed logins.
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    failures: Mutex<HashMap<String, Window>>,
     /// Password reset requests, for the fixed reset.
-    resets: Mutex<Vec<Instant>>,
-}
-
-/// Drops entries older than [`WINDOW`] and returns how many are left.
-fn recent(times: &mut Vec<Instant>) -> usize {
-    let now = Instant::now();
-    times.retain(|t| now.duration_since(*t) < WINDOW);
-    times.len()
+    resets: Mutex<Option<Window>>,
 }
 
 fn handle(state: &State, req: &Req, path: &str) -> Option<Resp> {
@@ -90,13 +111,10 @@ enum Twin {
     Fixed,
 }
 
-fn too_many(detail: &str) -> Resp {
+fn too_many(detail: &str, retry_after: u64) -> Resp {
     let mut resp = problem(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests", detail);
-    resp.headers_mut().insert(
-        RETRY_AFTER,
-        HeaderValue::from_str(&WINDOW.as_secs().to_string())
-            .unwrap_or(HeaderValue::from_static("60")),
-    );
+    resp.headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(retry_after));
     resp
 }
 
@@ -119,9 +137,14 @@ fn login(state: &State, req: &Req, twin: Twin) -> Resp {
         .failures
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    let times = failures.entry(key.clone()).or_default();
-    if twin == Twin::Fixed && recent(times) >= LIMIT {
-        return too_many("Too many failed logins for this account. Try again later.");
+    let window = failures.entry(key.clone()).or_insert_with(Window::new);
+    if twin == Twin::Fixed {
+        if let Some(retry_after) = window.blocked() {
+            return too_many(
+                "Too many failed logins for this account. Try again later.",
+                retry_after,
+            );
+        }
     }
     let account = PASSWORDS.iter().find(|(name, _)| *name == username);
     match account {
@@ -146,7 +169,7 @@ fn login(state: &State, req: &Req, twin: Twin) -> Resp {
         }
         _ => {
             if twin == Twin::Fixed {
-                times.push(Instant::now());
+                window.count += 1;
             }
             problem(
                 StatusCode::UNAUTHORIZED,
@@ -171,11 +194,15 @@ fn reset(state: &State, req: &Req, limited: bool) -> Resp {
     let mut remaining = None;
     if limited {
         let mut resets = state.authn.resets.lock().unwrap_or_else(|e| e.into_inner());
-        if recent(&mut resets) >= LIMIT {
-            return too_many("Too many password reset requests. Try again later.");
+        let window = resets.get_or_insert_with(Window::new);
+        if let Some(retry_after) = window.blocked() {
+            return too_many(
+                "Too many password reset requests. Try again later.",
+                retry_after,
+            );
         }
-        resets.push(Instant::now());
-        remaining = Some(LIMIT - resets.len());
+        window.count += 1;
+        remaining = Some(LIMIT - window.count);
     }
     let mut resp = json_resp(
         StatusCode::ACCEPTED,
