@@ -44,6 +44,7 @@ complete -c nat -n "__fish_nat_using_subcommand scan" -l max-requests -d 'Stop a
 complete -c nat -n "__fish_nat_using_subcommand scan" -l header -d 'Extra header sent on every request, \'Name: value\' (repeatable)' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l proxy -d 'Send every request through this HTTP(S) proxy' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l check -d 'Run only this check, by id (repeatable) [default: all checks]' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l burst-size -d 'Requests in one burst of a noisy check, 5 to 200 [default: 20]' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-bearer -d 'Bearer token: \'Authorization: Bearer TOKEN\' (prefer the environment variable)' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-header -d 'Any authentication header, \'Name: value\', e.g. \'X-API-Key: KEY\'' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-basic -d 'HTTP basic authentication, \'user:password\'' -r
@@ -88,6 +89,7 @@ complete -c nat -n "__fish_nat_using_subcommand scan" -l dry-run -d 'Print the e
 complete -c nat -n "__fish_nat_using_subcommand scan" -l insecure -d 'Accept invalid TLS certificates'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l safe -d 'Send only reads (GET, HEAD, OPTIONS): operations that could change anything are not probed'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l destructive -d 'Also change and delete objects nat did not create (by default nat only changes or deletes objects it created during the scan). For throwaway test environments only'
+complete -c nat -n "__fish_nat_using_subcommand scan" -l no-noisy-checks -d 'Skip the noisy checks, which send a burst of requests to one operation (login brute-force protection, rate limiting of sensitive operations)'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-login-form -d 'Login flow: send the body as a form (application/x-www-form-urlencoded) instead of JSON'
 complete -c nat -n "__fish_nat_using_subcommand scan" -s q -l quiet -d 'No progress on stderr, only errors'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l no-color -d 'No colors (also when NO_COLOR is set or the output is not a terminal)'

@@ -503,6 +503,22 @@ fn default_concurrency() -> usize {
 fn default_timeout() -> u64 {
     30
 }
+fn default_true() -> bool {
+    true
+}
+fn is_true(b: &bool) -> bool {
+    *b
+}
+/// Requests in one burst of a noisy check, unless `options.burst_size` says otherwise.
+pub const DEFAULT_BURST_SIZE: u32 = 20;
+/// Bounds of `options.burst_size`.
+pub const BURST_SIZE_RANGE: std::ops::RangeInclusive<u32> = 5..=200;
+fn default_burst_size() -> u32 {
+    DEFAULT_BURST_SIZE
+}
+fn is_default_burst_size(n: &u32) -> bool {
+    *n == DEFAULT_BURST_SIZE
+}
 
 /// Options of a scan (`options` in the contract, plus nat's own extensions).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -546,6 +562,16 @@ pub struct ScanOptions {
     /// Check ids to run (all when empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<String>,
+    /// Run the noisy checks, those that send a burst of requests to one operation (brute-force
+    /// protection, rate limiting) (default true).
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub noisy_checks: bool,
+    /// Requests in one burst of a noisy check (default 20, 5 to 200).
+    #[serde(
+        default = "default_burst_size",
+        skip_serializing_if = "is_default_burst_size"
+    )]
+    pub burst_size: u32,
 }
 
 impl Default for ScanOptions {
@@ -563,6 +589,8 @@ impl Default for ScanOptions {
             insecure: false,
             safety: Safety::default(),
             checks: Vec::new(),
+            noisy_checks: true,
+            burst_size: DEFAULT_BURST_SIZE,
         }
     }
 }
@@ -666,9 +694,18 @@ impl ScanRequest {
                 ));
             }
         }
+        if !BURST_SIZE_RANGE.contains(&o.burst_size) {
+            return Err(format!(
+                "options.burst_size must be between {} and {}, not {}",
+                BURST_SIZE_RANGE.start(),
+                BURST_SIZE_RANGE.end(),
+                o.burst_size
+            ));
+        }
         if o.max_requests == Some(0) {
             return Err("options.max_requests must be at least 1".into());
         }
+        crate::checks::select(&o.checks, o.noisy_checks).map(|_| ())?;
         for pattern in &o.exclude {
             globset::Glob::new(pattern).map_err(|e| format!("options.exclude `{pattern}`: {e}"))?;
         }
@@ -785,5 +822,30 @@ identities:
         let err =
             bad("{url: 'http://x', identities: [{name: a, role: admin, auth: {type: bearer}}]}");
         assert!(err.contains("identities[0].auth.token"), "{err}");
+    }
+
+    #[test]
+    fn noisy_checks_and_burst_size() {
+        let req = ScanRequest::from_text(r#"{"url": "http://x"}"#).unwrap();
+        assert!(req.options.noisy_checks);
+        assert_eq!(req.options.burst_size, DEFAULT_BURST_SIZE);
+        assert!(!serde_json::to_string(&req).unwrap().contains("noisy"));
+        let req = ScanRequest::from_text(
+            r#"{"url": "http://x", "options": {"noisy_checks": false, "burst_size": 8}}"#,
+        )
+        .unwrap();
+        req.validate().unwrap();
+        assert!(serde_json::to_string(&req)
+            .unwrap()
+            .contains(r#""noisy_checks":false,"burst_size":8"#));
+        for bad in [
+            r#"{"url": "http://x", "options": {"burst_size": 4}}"#,
+            r#"{"url": "http://x", "options": {"burst_size": 201}}"#,
+            r#"{"url": "http://x", "options": {"noisy_checks": false, "checks": ["nat-api4-no-rate-limit"]}}"#,
+            r#"{"url": "http://x", "options": {"checks": ["NAT-NOPE"]}}"#,
+        ] {
+            let req = ScanRequest::from_text(bad).unwrap();
+            assert!(req.validate().is_err(), "{bad}");
+        }
     }
 }

@@ -29,6 +29,12 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-API8-UNHANDLED-INPUT", "POST /vuln/orders"),
     ("NAT-API2-JWT-EXPIRED", "GET /vuln/sessions/profile"),
     ("NAT-API2-LOGOUT-INEFFECTIVE", "POST /vuln/sessions/logout"),
+    ("NAT-API2-USER-ENUMERATION", "POST /vuln/authn/login"),
+    (
+        "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
+        "POST /vuln/authn/signin",
+    ),
+    ("NAT-API4-NO-RATE-LIMIT", "POST /vuln/authn/password-reset"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -195,6 +201,41 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .ends_with("# nat wrote the original values back (confirmed by a read)"));
     let read_after = mass.evidence.response.split("# read after").nth(1).unwrap();
     assert!(read_after.contains("\"is_admin\":true") && read_after.contains("\"role\":\"admin\""));
+    // User enumeration: alice, known from the scan's login credentials, against a made-up account.
+    let enumeration = finding(&report, "NAT-API2-USER-ENUMERATION");
+    assert!(
+        enumeration.evidence.request.starts_with(
+            "# known account `alice` (from the scan's credentials (auth.username)), a wrong password"
+        ),
+        "{}",
+        enumeration.evidence.request
+    );
+    assert!(enumeration
+        .evidence
+        .request
+        .contains("\"username\":\"alice\""));
+    assert!(enumeration
+        .evidence
+        .response
+        .contains("HTTP/1.1 401 Unauthorized"));
+    assert!(enumeration
+        .evidence
+        .response
+        .contains("HTTP/1.1 404 Not Found"));
+    // Brute force: a made-up account, never alice; and no burst where accounts can be told apart.
+    let brute = finding(&report, "NAT-API2-NO-BRUTE-FORCE-PROTECTION");
+    assert!(brute.evidence.request.contains("attempt 20 of 20"));
+    assert!(!brute.evidence.request.contains("alice"));
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("POST /vuln/authn/login: brute-force protection not tested")),
+        "{:#?}",
+        report.warnings
+    );
+    let rate = finding(&report, "NAT-API4-NO-RATE-LIMIT");
+    assert!(rate.evidence.response.contains("HTTP/1.1 202 Accepted"));
     for f in &report.findings {
         assert!(
             f.evidence.request.contains("HTTP/1.1"),
@@ -207,6 +248,11 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
                 || f.evidence.response.starts_with("# read before")
                 || f.evidence.response.starts_with("# 1. ")
                 || f.evidence.response.starts_with("# before logout")
+                || f.evidence.response.starts_with("# known account")
+                || f.evidence.response.starts_with("# attempt 1 of")
+                || f.evidence.response.starts_with("# request 1 of"),
+            "{}",
+            f.evidence.response
         );
     }
 }
@@ -245,4 +291,45 @@ async fn without_an_admin_identity_bfla_is_tentative_and_does_not_fail() {
         report.findings
     );
     assert!(!report.summary.failed);
+}
+
+fn finding<'a>(report: &'a nat::report::ScanReport, check: &str) -> &'a nat::findings::Finding {
+    report
+        .findings
+        .iter()
+        .find(|f| f.check == check)
+        .unwrap_or_else(|| panic!("no {check} finding"))
+}
+
+/// Regression: the fixed logins lock an account after failed logins, and a per-account lockout
+/// counts each injected value apart, so a later scan of the same server saw `' AND '1'='1` locked
+/// (429, like the locked baseline) and `' AND '1'='2` not (401): an SQL injection "proven" on a
+/// fixed twin. Answers refused for their rate never count in a differential.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_scans_of_one_server_find_nothing_on_the_lockout_twins() {
+    let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    for round in 0..3 {
+        let mut req = ScanRequest {
+            url: demo.url(),
+            ..Default::default()
+        };
+        req.auth = AuthConfig {
+            token: Some(Secret::new(nat::demo::user_token())),
+            ..Default::default()
+        };
+        req.options.fail_on = FailOn::None;
+        req.options.exclude = vec!["/vuln/**".into()];
+        let report = run(req, Events::none(), CancellationToken::new())
+            .await
+            .unwrap();
+        let got: Vec<_> = report
+            .findings
+            .iter()
+            .map(|f| format!("{} {}", f.check, f.endpoint))
+            .collect();
+        assert!(got.is_empty(), "round {round}: {got:#?}");
+    }
+    demo.stop().await;
 }

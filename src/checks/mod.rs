@@ -5,24 +5,29 @@ mod auth_bypass;
 pub mod bfla;
 pub mod bola;
 mod bola_write;
+mod brute_force;
 mod cors;
 pub mod data_exposure;
 mod headers;
 mod jwt;
 mod jwt_expired;
 pub mod jwt_weak_secret;
+pub mod login;
 pub mod logout;
 pub mod mass_assignment;
+mod rate_limit;
 mod robustness;
 pub mod signatures;
 pub mod similarity;
 mod sqli;
+mod user_enumeration;
 mod verbose_errors;
 
 pub use auth_bypass::AuthBypass;
 pub use bfla::Bfla;
 pub use bola::Bola;
 pub use bola_write::BolaWrite;
+pub use brute_force::NoBruteForceProtection;
 pub use cors::Cors;
 pub use data_exposure::DataExposure;
 pub use headers::SecurityHeaders;
@@ -31,8 +36,10 @@ pub use jwt_expired::JwtExpired;
 pub use jwt_weak_secret::JwtWeakSecret;
 pub use logout::LogoutIneffective;
 pub use mass_assignment::MassAssignment;
+pub use rate_limit::NoRateLimit;
 pub use robustness::Robustness;
 pub use sqli::SqlInjection;
+pub use user_enumeration::UserEnumeration;
 pub use verbose_errors::VerboseErrors;
 
 use crate::engine::{ScanContext, Target};
@@ -99,6 +106,11 @@ pub trait Check: Send + Sync {
     fn applies(&self, target: &Target<'_>) -> bool;
     /// Probes the operation; returns what it proved (nothing when it proved nothing).
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding>;
+    /// True for a check that sends a burst of requests to one operation (`options.noisy_checks:
+    /// false`, `--no-noisy-checks` leave it out).
+    fn noisy(&self) -> bool {
+        false
+    }
 }
 
 /// Every check nat has, in the order they run on an operation.
@@ -118,16 +130,31 @@ pub static CHECKS: &[&dyn Check] = &[
     &VerboseErrors,
     &SqlInjection,
     &Robustness,
+    &UserEnumeration,
+    &NoBruteForceProtection,
+    &NoRateLimit,
 ];
 
-/// The checks selected by id (all when `ids` is empty). Unknown ids are an error naming them.
-pub fn select(ids: &[String]) -> Result<Vec<&'static dyn Check>, String> {
+/// The checks selected by id (all when `ids` is empty), without the noisy ones unless `noisy`.
+/// Unknown ids are an error naming them, and so is a noisy check named while `noisy` is false.
+pub fn select(ids: &[String], noisy: bool) -> Result<Vec<&'static dyn Check>, String> {
     if ids.is_empty() {
-        return Ok(CHECKS.to_vec());
+        return Ok(CHECKS
+            .iter()
+            .copied()
+            .filter(|c| noisy || !c.noisy())
+            .collect());
     }
     let mut out = Vec::new();
     for id in ids {
         match CHECKS.iter().find(|c| c.meta().id.eq_ignore_ascii_case(id)) {
+            Some(c) if !noisy && c.noisy() => {
+                return Err(format!(
+                    "check `{}` sends bursts of requests and noisy checks are switched off \
+                     (options.noisy_checks: false, --no-noisy-checks): drop one of the two",
+                    c.meta().id
+                ));
+            }
             Some(c) => out.push(*c),
             None => {
                 let known: Vec<_> = CHECKS.iter().map(|c| c.meta().id).collect();

@@ -2,6 +2,7 @@
 //! differential (a true/false condition pair answering differently while the baseline is stable and
 //! the true condition answers like the baseline).
 
+use super::login::rate_refusal;
 use super::signatures::has_sql_error;
 use super::similarity::similarity;
 use super::{Check, CheckMeta};
@@ -45,6 +46,13 @@ const DIFFERENT: f64 = 0.8;
 
 fn sim(a: &Exchange, b: &RecordedResponse) -> f64 {
     a.response.as_ref().map_or(0.0, |r| similarity(r, b))
+}
+
+/// True when the exchange was refused for its rate (429, lockout, Retry-After): such an answer
+/// depends on the client's history (a per-account lockout counts each injected value apart), never
+/// on a condition, so it cannot be one side of a differential.
+fn refused(ex: &Exchange) -> bool {
+    ex.response.as_ref().is_some_and(rate_refusal)
 }
 
 fn looks_numeric(v: &Value) -> bool {
@@ -137,7 +145,9 @@ impl Check for SqlInjection {
 
             if stable.is_none() {
                 let again = ctx.send(&Who::User, target.request).await;
-                stable = Some(sim(&again, baseline) >= 0.98);
+                stable = Some(
+                    !rate_refusal(baseline) && !refused(&again) && sim(&again, baseline) >= 0.98,
+                );
             }
             if stable != Some(true) {
                 continue;
@@ -152,20 +162,24 @@ impl Check for SqlInjection {
                     break;
                 }
                 let te = send(&slot, format!("{base}{t}")).await;
-                if sim(&te, baseline) < SAME {
+                if refused(&te) || sim(&te, baseline) < SAME {
                     continue;
                 }
                 let fe = send(&slot, format!("{base}{f}")).await;
                 let Some(fr) = fe.response.as_ref() else {
                     continue;
                 };
-                if sim(&te, fr) >= DIFFERENT {
+                if refused(&fe) || sim(&te, fr) >= DIFFERENT {
                     continue;
                 }
                 // Confirm: both conditions answer the same way again.
                 let te2 = send(&slot, format!("{base}{t}")).await;
                 let fe2 = send(&slot, format!("{base}{f}")).await;
-                if sim(&te2, baseline) >= SAME && sim(&fe2, fr) >= SAME {
+                if !refused(&te2)
+                    && !refused(&fe2)
+                    && sim(&te2, baseline) >= SAME
+                    && sim(&fe2, fr) >= SAME
+                {
                     findings.push(
                         META.finding(
                             target,

@@ -177,6 +177,15 @@ pub struct OptionArgs {
     /// Run only this check, by id (repeatable) [default: all checks]
     #[arg(long = "check", value_name = "ID")]
     pub checks: Vec<String>,
+
+    /// Skip the noisy checks, which send a burst of requests to one operation (login brute-force
+    /// protection, rate limiting of sensitive operations)
+    #[arg(long)]
+    pub no_noisy_checks: bool,
+
+    /// Requests in one burst of a noisy check, 5 to 200 [default: 20]
+    #[arg(long, value_name = "N")]
+    pub burst_size: Option<u32>,
 }
 
 /// Authentication flags: at most one method; command-line flags win over environment variables.

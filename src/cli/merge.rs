@@ -301,6 +301,12 @@ pub fn build_request(
     if !o.checks.is_empty() {
         opts.checks = o.checks.clone();
     }
+    if o.no_noisy_checks {
+        opts.noisy_checks = false;
+    }
+    if let Some(n) = o.burst_size {
+        opts.burst_size = n;
+    }
 
     request.auth = merge_auth(&args.auth, std::mem::take(&mut request.auth))?;
     if let Some(auth_b) = auth_b_from_flags(&args.auth_b, &request.auth)? {
@@ -572,6 +578,9 @@ mod tests {
             "--check",
             "NAT-API1-BOLA",
             "--insecure",
+            "--no-noisy-checks",
+            "--burst-size",
+            "8",
         ]);
         let req = build_request(&args, Some(cfg)).unwrap();
         assert_eq!(req.url, "http://flag.example");
@@ -584,6 +593,8 @@ mod tests {
         assert_eq!(req.options.headers, vec!["X-A: 1"], "not given: kept");
         assert_eq!(req.options.checks, vec!["NAT-API1-BOLA"]);
         assert!(req.options.insecure);
+        assert!(!req.options.noisy_checks);
+        assert_eq!(req.options.burst_size, 8);
         req.validate().unwrap();
     }
 

@@ -5,6 +5,7 @@
 //! `/openapi.json` describes them all. The SQL injection is real (an in-memory SQLite database).
 
 mod admin;
+mod authn;
 mod db;
 mod jwt;
 mod notes;

@@ -34,6 +34,7 @@ static GROUPS: &[RouteGroup] = &[
     super::admin::GROUP,
     super::notes::GROUP,
     super::sessions::GROUP,
+    super::authn::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
@@ -130,6 +131,8 @@ pub struct State {
     pub(super) notes: super::notes::Notes,
     /// Sessions issued and ended (`sessions.rs`).
     pub(super) sessions: super::sessions::Sessions,
+    /// Login failures and reset requests the authentication twins count.
+    pub(super) authn: super::authn::AuthnState,
 }
 
 /// A user's stored account (`/{vuln,fixed}/account`).
@@ -150,6 +153,7 @@ impl State {
             accounts: Mutex::new(HashMap::new()),
             notes: super::notes::Notes::default(),
             sessions: Default::default(),
+            authn: Default::default(),
         })
     }
 }

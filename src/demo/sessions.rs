@@ -41,7 +41,15 @@ const DEFAULT_TTL: i64 = 900;
 pub struct Sessions {
     next: AtomicU64,
     revoked: Mutex<HashSet<String>>,
+    /// Failed logins by username (lower-case), for the lockout of [`LOGIN_FAILURES`].
+    failures: Mutex<std::collections::HashMap<String, super::authn::Window>>,
 }
+
+/// Failed logins for one username within a minute before the login answers 429. The login every
+/// demo scan uses is protected against brute force like the fixed twins, with a higher limit than
+/// theirs so that the two wrong passwords of each user-enumeration probe never lock the demo users
+/// out across a few scans of one server.
+const LOGIN_FAILURES: usize = 10;
 
 impl Sessions {
     fn is_revoked(&self, jti: &str) -> bool {
@@ -106,18 +114,36 @@ fn login(state: &State, req: &Req) -> Resp {
             _ => return bad_request("ttl_seconds must be an integer from 1 to 3600."),
         },
     };
+    let key = username.to_lowercase();
+    let mut failures = state
+        .sessions
+        .failures
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let window = failures
+        .entry(key.clone())
+        .or_insert_with(super::authn::Window::new);
+    if let Some(retry_after) = window.blocked_at(LOGIN_FAILURES) {
+        return super::authn::too_many(
+            "Too many failed logins for this account. Try again later.",
+            retry_after,
+        );
+    }
     let user: Option<User> = USERS
         .iter()
         .zip(PASSWORDS)
         .find(|(u, p)| u.name == username && *p == password)
         .map(|(u, _)| *u);
     let Some(user) = user else {
+        window.count();
         return problem(
             StatusCode::UNAUTHORIZED,
             "Unauthorized",
             "Wrong user name or password.",
         );
     };
+    failures.remove(&key);
+    drop(failures);
     let n = state.sessions.next.fetch_add(1, Ordering::Relaxed) + 1;
     let token = jwt::session_token(user, ttl, &format!("session-{n}"));
     json_resp(

@@ -165,6 +165,13 @@ async fn openapi_describes_every_route() {
         "/fixed/sessions/profile",
         "/vuln/sessions/logout",
         "/fixed/sessions/logout",
+        "/authn/me",
+        "/vuln/authn/login",
+        "/fixed/authn/login",
+        "/vuln/authn/signin",
+        "/fixed/authn/signin",
+        "/vuln/authn/password-reset",
+        "/fixed/authn/password-reset",
     ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
@@ -966,6 +973,86 @@ async fn object_level_authorization_on_writes_notes() {
     demo.server.stop().await;
 }
 
+impl Demo {
+    async fn anon_post(&self, path: &str, body: Value) -> Answer {
+        self.send(Method::POST, path, None, &[], Some(body)).await
+    }
+}
+
+#[tokio::test]
+async fn logins_enumeration_and_lockout() {
+    let demo = Demo::start().await;
+    let me = demo.get("/authn/me", Some(&user_token())).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["username"], "alice");
+    assert_401(&demo.get("/authn/me", None).await);
+    let creds = |u: &str, p: &str| json!({"username": u, "password": p});
+    for twin in ["vuln", "fixed"] {
+        for route in ["login", "signin"] {
+            let path = format!("/{twin}/authn/{route}");
+            let ok = demo
+                .anon_post(&path, creds("alice", "alice-demo-password-1"))
+                .await;
+            assert_eq!(ok.status, 200, "{path}");
+            assert!(jwt::verify(ok.json()["token"].as_str().unwrap()).is_some());
+            assert_problem(&demo.anon_post(&path, json!({"username": 1})).await, 400);
+            let long = "x".repeat(200);
+            assert_problem(&demo.anon_post(&path, creds(&long, "p")).await, 400);
+        }
+    }
+    // VULNERABLE: unknown users and wrong passwords answer apart.
+    let wrong = demo
+        .anon_post("/vuln/authn/login", creds("alice", "nope"))
+        .await;
+    let unknown = demo
+        .anon_post("/vuln/authn/login", creds("nobody", "nope"))
+        .await;
+    assert_problem(&wrong, 401);
+    assert_problem(&unknown, 404);
+    // FIXED: alike, and the sixth failure for a username (known or not) is a 429 with Retry-After.
+    for user in ["bob", "nobody"] {
+        let first = demo
+            .anon_post("/fixed/authn/login", creds(user, "nope"))
+            .await;
+        assert_problem(&first, 401);
+        assert_eq!(first.json()["detail"], "Invalid username or password.");
+        for _ in 0..4 {
+            let a = demo
+                .anon_post("/fixed/authn/login", creds(user, "nope"))
+                .await;
+            assert_eq!(a.body, first.body);
+        }
+        let locked = demo
+            .anon_post("/fixed/authn/login", creds(user, "nope"))
+            .await;
+        assert_problem(&locked, 429);
+        let retry: u64 = locked.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+    }
+    // The lockout is the account's, on both fixed logins; other accounts are not locked.
+    let bob = creds("bob", "bob-demo-password-2");
+    assert_problem(&demo.anon_post("/fixed/authn/signin", bob).await, 429);
+    assert_eq!(
+        demo.anon_post(
+            "/fixed/authn/signin",
+            creds("alice", "alice-demo-password-1")
+        )
+        .await
+        .status,
+        200
+    );
+    // The vulnerable sign-in never throttles.
+    for _ in 0..30 {
+        assert_problem(
+            &demo
+                .anon_post("/vuln/authn/signin", creds("nobody", "x"))
+                .await,
+            401,
+        );
+    }
+    demo.server.stop().await;
+}
+
 #[tokio::test]
 async fn sessions_log_in_expire_and_log_out() {
     let demo = Demo::start().await;
@@ -1031,5 +1118,40 @@ async fn sessions_log_in_expire_and_log_out() {
     assert_401(&demo.get("/vuln/sessions/profile", Some(&token)).await);
     assert_401(&demo.get("/fixed/sessions/profile", Some(&token)).await);
     assert_401(&logout("/fixed/sessions/logout", token.clone()).await);
+    demo.server.stop().await;
+}
+
+#[tokio::test]
+async fn password_reset_rate_limit() {
+    let demo = Demo::start().await;
+    let body = json!({"email": "jdoe@nat-demo.test"});
+    for _ in 0..30 {
+        let a = demo
+            .anon_post("/vuln/authn/password-reset", body.clone())
+            .await;
+        assert_eq!(a.status, 202);
+        assert!(a.header("ratelimit-remaining").is_none());
+    }
+    assert_problem(
+        &demo
+            .anon_post("/fixed/authn/password-reset", json!({"email": "no-at"}))
+            .await,
+        400,
+    );
+    for left in (0..5).rev() {
+        let a = demo
+            .anon_post("/fixed/authn/password-reset", body.clone())
+            .await;
+        assert_eq!(a.status, 202);
+        assert_eq!(
+            a.header("ratelimit-remaining"),
+            Some(left.to_string().as_str())
+        );
+    }
+    let limited = demo.anon_post("/fixed/authn/password-reset", body).await;
+    assert_problem(&limited, 429);
+    let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert!(limited.has_security_headers());
     demo.server.stop().await;
 }

@@ -13,8 +13,12 @@ use crate::findings::{Evidence, Finding};
 use crate::http::{Exchange, HttpClient, RequestSpec, Who};
 use crate::spec::{ApiSpec, Operation};
 use crate::synth::RequestValues;
-use std::sync::Arc;
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::OnceCell;
 
 pub use tokio_util::sync::CancellationToken;
 
@@ -76,7 +80,22 @@ pub struct ScanContext {
     /// The operations this scan probes (the description's, minus `exclude` and DELETEs): a check
     /// that needs another operation than its target picks it here.
     pub operations: Arc<[Operation]>,
+    /// The user's login name, when the request's credentials carry one (`auth.username`).
+    pub user_name: Option<String>,
+    /// Requests in one burst of a noisy check (`options.burst_size`).
+    pub burst_size: u32,
+    /// Values checks share within the scan, each computed once (see [`ScanContext::once`]).
+    pub memo: Memo,
+    /// Warnings checks raised (see [`ScanContext::warn`]).
+    pub warnings: Mutex<Vec<String>>,
 }
+
+/// A value of any type, shared.
+type Shared = Arc<dyn Any + Send + Sync>;
+
+/// Values computed once per scan and shared by the checks that need them, by key.
+#[derive(Default)]
+pub struct Memo(Mutex<HashMap<String, Arc<OnceCell<Shared>>>>);
 
 impl ScanContext {
     /// Sends a request as `who` (see [`HttpClient::send`]).
@@ -94,6 +113,34 @@ impl ScanContext {
         self.resources
             .apply(op, RequestValues::valid(op))
             .render(op)
+    }
+
+    /// The value under `key`, computed by `compute` by the first caller; later and concurrent callers
+    /// wait for it and share it. `None` when `key` holds a value of another type.
+    pub async fn once<T, F, Fut>(&self, key: &str, compute: F) -> Option<Arc<T>>
+    where
+        T: Any + Send + Sync,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let cell = {
+            let mut map = self.memo.0.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(key.to_string()).or_default().clone()
+        };
+        let value = cell
+            .get_or_init(|| async { Arc::new(compute().await) as Shared })
+            .await
+            .clone();
+        value.downcast::<T>().ok()
+    }
+
+    /// Adds a warning to the report (once, however often it is raised).
+    pub fn warn(&self, message: impl Into<String>) {
+        let message = message.into();
+        let mut warnings = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+        if !warnings.contains(&message) {
+            warnings.push(message);
+        }
     }
 
     /// True once the scan was cancelled or its request budget is spent: checks stop probing.

@@ -38,7 +38,8 @@ pub async fn run_guarded(
     policy: Option<crate::http::guard::Policy>,
 ) -> Result<ScanReport> {
     request.validate().map_err(NatError::Input)?;
-    let checks = checks::select(&request.options.checks).map_err(NatError::Input)?;
+    let checks = checks::select(&request.options.checks, request.options.noisy_checks)
+        .map_err(NatError::Input)?;
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
     let mut cfg = HttpConfig::from_request(&request).map_err(NatError::Input)?;
@@ -121,6 +122,14 @@ pub async fn run_guarded(
         resources,
         safety,
         operations: selected.clone().into(),
+        user_name: request
+            .auth
+            .username
+            .clone()
+            .filter(|u| !u.trim().is_empty()),
+        burst_size: request.options.burst_size,
+        memo: Default::default(),
+        warnings: Default::default(),
     });
     let concurrency = request.options.concurrency.max(1);
     let results: Vec<OpResult> = stream::iter(selected.iter().cloned())
@@ -146,6 +155,12 @@ pub async fn run_guarded(
             }
         }
     }
+    warnings.extend(
+        ctx.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..),
+    );
     sort_and_number(&mut findings);
     let partial = cancel.is_cancelled() || http.budget_spent() || tested < selected.len();
     if http.budget_spent() {
