@@ -96,6 +96,15 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         "unexpected extra findings: {got:#?}"
     );
     assert!(!report.scan.partial);
+    // The happy path comes first: the fixed admin list refuses alice, so it is not attacked as
+    // another caller, and the report says so.
+    assert!(
+        report.warnings.iter().any(|w| w
+            == "GET /fixed/admin/users: not attacked as another caller (BOLA, auth bypass, mass \
+                assignment): the user's own request answered 403"),
+        "{:#?}",
+        report.warnings
+    );
     // Evidence is the exchange nat saw, with both users' tokens redacted.
     let json = serde_json::to_string(&report).unwrap();
     for token in [

@@ -313,6 +313,12 @@ async fn scan_operation(
             out.warnings
                 .push(format!("{endpoint}: baseline request failed: {err}"));
         }
+    } else if let Some(status) = baseline.status().filter(|s| !(200..300).contains(s)) {
+        // The happy path failed: nothing of the user's to compare another caller's answer with.
+        out.warnings.push(format!(
+            "{endpoint}: not attacked as another caller (BOLA, auth bypass, mass assignment): the \
+             user's own request answered {status}"
+        ));
     }
     let target = Target {
         op,
