@@ -342,3 +342,47 @@ async fn repeated_scans_of_one_server_find_nothing_on_the_lockout_twins() {
     }
     demo.stop().await;
 }
+
+/// With one identity, BOLA can only be suspected: the user's own document id swapped for its
+/// neighbour returns a document of another owner on the vulnerable route (tentative), and 404 on the
+/// fixed twin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_one_identity_a_swapped_id_is_a_tentative_bola() {
+    let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mut req = ScanRequest {
+        url: demo.url(),
+        ..Default::default()
+    };
+    req.auth = AuthConfig {
+        token: Some(Secret::new(nat::demo::user_token())),
+        ..Default::default()
+    };
+    req.options.checks = vec!["NAT-API1-BOLA".into()];
+    let report = run(req, Events::none(), CancellationToken::new())
+        .await
+        .unwrap();
+    demo.stop().await;
+    let got: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.endpoint.as_str(), f.confidence))
+        .collect();
+    assert_eq!(
+        got,
+        [("GET /vuln/documents/{document_id}", Confidence::Tentative)],
+        "{:#?}",
+        report.findings
+    );
+    let f = &report.findings[0];
+    assert!(f
+        .evidence
+        .request
+        .starts_with("# one identity: the user's own object (document_id=11) has owner_id=1"));
+    assert!(f.evidence.response.contains("\"owner_id\":2"));
+    assert!(
+        !report.summary.failed,
+        "tentative findings do not fail a scan"
+    );
+}

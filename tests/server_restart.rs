@@ -248,9 +248,9 @@ async fn kill_9_of_a_server_process_loses_nothing() {
         let d = get(&http, format!("{base}/scans/{done}"), &key).await;
         assert_eq!(d["status"], "complete", "{d}");
         let f = get(&http, format!("{base}/scans/{done}/findings"), &key).await;
-        // The demo's 14 findings but BOLA, which needs a second user (no `auth_b` here), and mass
-        // assignment, which changes an account nat did not create (not without `--destructive`).
-        assert_eq!(f["total"], 16, "{f}");
+        // A demo scan with one user in the default mode: no two-user BOLA (a tentative swapped-id one
+        // instead), no mass assignment (not without `--destructive`).
+        assert_eq!(f["total"], 17, "{f}");
         for id in [&hanging, &queued] {
             let h = get(&http, format!("{base}/scans/{id}"), &key).await;
             assert_eq!(h["status"], "failed", "{h}");

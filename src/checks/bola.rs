@@ -104,7 +104,7 @@ impl Check for Bola {
             return vec![];
         };
         if !ctx.http.has_user_b() {
-            return vec![];
+            return swapped_id(ctx, target, a).await;
         }
         for p in target.op.params_in(ParamLocation::Path) {
             if !is_object_id(&p.name, p.schema.as_ref()) || ctx.should_stop() {
@@ -151,6 +151,90 @@ impl Check for Bola {
         }
         vec![]
     }
+}
+
+/// Fields that name an object's owner.
+const OWNER_FIELDS: &[&str] = &["owner_id", "ownerId", "owner", "user_id", "userId"];
+
+/// The owner field of a JSON object answer and its (scalar) value.
+fn owner_of(resp: &RecordedResponse) -> Option<(String, Value)> {
+    let Some(Value::Object(map)) = resp.json() else {
+        return None;
+    };
+    OWNER_FIELDS.iter().find_map(|k| {
+        map.get(*k)
+            .filter(|v| v.is_string() || v.is_number())
+            .map(|v| (k.to_string(), v.clone()))
+    })
+}
+
+/// With one identity: the user's own object id swapped for its numeric neighbours. An answer of the
+/// same shape whose owner field names someone else, refused to an anonymous caller, is a `tentative`
+/// finding (nat cannot be sure the user may not see that owner's objects, e.g. as a team member).
+async fn swapped_id(ctx: &ScanContext, target: &Target<'_>, a: &RecordedResponse) -> Vec<Finding> {
+    let Some((owner_field, own_owner)) = owner_of(a) else {
+        return vec![];
+    };
+    for p in target.op.params_in(ParamLocation::Path) {
+        if !is_object_id(&p.name, p.schema.as_ref()) || ctx.should_stop() {
+            continue;
+        }
+        let slot = Slot::Param(ParamLocation::Path, p.name.clone());
+        let Some(a_id) = target.values.get(&slot).and_then(Value::as_i64) else {
+            continue;
+        };
+        let Some(learned) = ctx.resources.for_param(target.op, &p.name) else {
+            continue;
+        };
+        if !learned.user.contains(&Value::from(a_id)) {
+            continue;
+        }
+        for delta in [1i64, -1, 2, -2] {
+            let Some(other) = a_id.checked_add(delta).filter(|id| *id > 0) else {
+                continue;
+            };
+            if learned.user.contains(&Value::from(other)) || ctx.should_stop() {
+                continue;
+            }
+            let req = target
+                .values
+                .with(&slot, Value::from(other))
+                .render(target.op);
+            let ex = ctx.send(&Who::User, &req).await;
+            let Some(r) = ex.response.as_ref() else {
+                continue;
+            };
+            let foreign = owner_of(r).is_some_and(|(f, v)| f == owner_field && v != own_owner);
+            let no_error = matches!(r.json(), Some(Value::Object(m)) if !ERROR_KEYS.iter().any(|k| m.contains_key(*k)));
+            if !same_resource(a, r) || !foreign || !no_error {
+                continue;
+            }
+            let anonymous = ctx.send(&Who::Anonymous, &req).await;
+            if anonymous
+                .response
+                .as_ref()
+                .is_some_and(|an| same_resource(a, an))
+            {
+                continue;
+            }
+            let mut evidence = ctx.evidence(&ex);
+            evidence.request = format!(
+                "# one identity: the user's own object ({}={a_id}) has {owner_field}={own_owner}; \
+                 nat swapped in {other}, whose {owner_field} is another owner's\n{}",
+                p.name, evidence.request
+            );
+            return vec![META
+                .finding(
+                    target,
+                    META.severity,
+                    &format!("{} (swapped id, one identity)", p.name),
+                    evidence,
+                    RiskFactors::default(),
+                )
+                .with_confidence(Confidence::Tentative)];
+        }
+    }
+    vec![]
 }
 
 #[cfg(test)]
