@@ -11,6 +11,15 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-API5-BFLA", "GET /vuln/admin/users"),
     ("NAT-API1-BOLA-WRITE", "PATCH /vuln/notes/{note_id}"),
     ("NAT-API1-BOLA-WRITE", "DELETE /vuln/notes/{note_id}"),
+    // Twice: the undocumented PATCH and the undocumented DELETE.
+    (
+        "NAT-API5-UNDOCUMENTED-METHOD",
+        "GET /vuln/drafts/{draft_id}",
+    ),
+    (
+        "NAT-API5-UNDOCUMENTED-METHOD",
+        "GET /vuln/drafts/{draft_id}",
+    ),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/reports/{report_id}"),
     ("NAT-API3-DATA-EXPOSURE", "GET /vuln/users/{user_id}"),
     ("NAT-API3-MASS-ASSIGNMENT", "PATCH /vuln/account"),

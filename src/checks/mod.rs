@@ -20,6 +20,7 @@ mod robustness;
 pub mod signatures;
 pub mod similarity;
 mod sqli;
+mod undocumented_method;
 mod user_enumeration;
 mod verbose_errors;
 
@@ -39,6 +40,7 @@ pub use mass_assignment::MassAssignment;
 pub use rate_limit::NoRateLimit;
 pub use robustness::Robustness;
 pub use sqli::SqlInjection;
+pub use undocumented_method::UndocumentedMethod;
 pub use user_enumeration::UserEnumeration;
 pub use verbose_errors::VerboseErrors;
 
@@ -118,6 +120,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &Bola,
     &BolaWrite,
     &Bfla,
+    &UndocumentedMethod,
     &AuthBypass,
     &DataExposure,
     &JwtUnverified,

@@ -60,11 +60,17 @@ fn text_of(req: &Req) -> Result<String, &'static str> {
 
 fn handle(state: &State, req: &Req, path: &str) -> Option<Resp> {
     let segs: Vec<&str> = path.split('/').collect();
-    let (vulnerable, id) = match segs.as_slice() {
-        [twin @ ("vuln" | "fixed"), "notes"] => (*twin == "vuln", None),
-        [twin @ ("vuln" | "fixed"), "notes", id] if !id.is_empty() => (*twin == "vuln", Some(*id)),
+    let (vulnerable, kind, id) = match segs.as_slice() {
+        [twin @ ("vuln" | "fixed"), kind @ ("notes" | "drafts")] => (*twin == "vuln", *kind, None),
+        [twin @ ("vuln" | "fixed"), kind @ ("notes" | "drafts"), id] if !id.is_empty() => {
+            (*twin == "vuln", *kind, Some(*id))
+        }
         _ => return None,
     };
+    // Drafts: the description documents only POST and GET. VULNERABLE: the server also changes and
+    // deletes drafts through PATCH and DELETE nobody documented (owner-checked, but undocumented and
+    // untested). FIXED: 405 for them.
+    let drafts = kind == "drafts";
     let notes = &state.notes;
     let Some(raw) = id else {
         return Some(with_methods(req, &[Method::POST], || {
@@ -83,8 +89,13 @@ fn handle(state: &State, req: &Req, path: &str) -> Option<Resp> {
             })
         }));
     };
-    let methods = [Method::GET, Method::PATCH, Method::DELETE];
-    Some(with_methods(req, &methods, || {
+    let all = [Method::GET, Method::PATCH, Method::DELETE];
+    let methods: &[Method] = if drafts && !vulnerable {
+        &all[..1]
+    } else {
+        &all
+    };
+    Some(with_methods(req, methods, || {
         authed(req, |user| {
             let Ok(id) = raw.parse::<i64>() else {
                 return bad_request("`note_id` must be an integer.");
@@ -96,7 +107,7 @@ fn handle(state: &State, req: &Req, path: &str) -> Option<Resp> {
             };
             // FIXED: every operation checks the owner. VULNERABLE: only the read does.
             let owner_checked =
-                !vulnerable || req.method == Method::GET || req.method == Method::HEAD;
+                drafts || !vulnerable || req.method == Method::GET || req.method == Method::HEAD;
             if owner_checked && note.owner != user.id {
                 return not_found();
             }
