@@ -8,8 +8,8 @@
 
 use super::resolve::{child, Base, DocId, Resolver};
 use super::{
-    ApiSpec, Operation, ParamLocation, Parameter, RequestBody, SecurityRequirement, SecurityScheme,
-    SpecError,
+    ApiSpec, Operation, ParamLocation, Parameter, RequestBody, Schema, SchemaMap, SchemaNode,
+    SecurityRequirement, SecurityScheme, SpecError,
 };
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -236,12 +236,12 @@ enum RawParam {
     Body {
         name: String,
         required: bool,
-        schema: Option<Value>,
+        schema: Option<Schema>,
     },
     Form {
         name: String,
         required: bool,
-        schema: Value,
+        schema: Schema,
         file: bool,
     },
 }
@@ -677,7 +677,7 @@ impl Builder {
     }
 
     /// A JSON Schema from a Swagger 2.0 non-body parameter's own keywords (`type: file` → binary string).
-    fn v2_param_schema(&mut self, doc: DocId, p: &Map<String, Value>) -> Value {
+    fn v2_param_schema(&mut self, doc: DocId, p: &Map<String, Value>) -> Schema {
         const KEYS: &[&str] = &[
             "type",
             "format",
@@ -712,7 +712,7 @@ impl Builder {
             let v = Value::Object(s);
             return self.r.inline(doc, &v, 0);
         }
-        Value::Object(s)
+        Schema::from(Value::Object(s))
     }
 
     /// The value of the first entry of an OpenAPI 3 `examples` map (entries may be `$ref`s).
@@ -772,8 +772,8 @@ impl Builder {
         &mut self,
         op: &Map<String, Value>,
         root: &Value,
-        body: Option<(bool, Option<Value>)>,
-        form: Vec<(String, bool, Value, bool)>,
+        body: Option<(bool, Option<Schema>)>,
+        form: Vec<(String, bool, Schema, bool)>,
     ) -> Option<RequestBody> {
         let consumes = self.media_list(op, root, "consumes").unwrap_or_default();
         if let Some((required, schema)) = body {
@@ -801,16 +801,22 @@ impl Builder {
             "application/x-www-form-urlencoded"
         };
         let required_any = form.iter().any(|f| f.1);
-        let required: Vec<Value> = form.iter().filter(|f| f.1).map(|f| json!(f.0)).collect();
-        let properties: Map<String, Value> = form.into_iter().map(|f| (f.0, f.2)).collect();
-        let mut schema = json!({"type": "object", "properties": properties});
+        let string = |s: &str| Schema::new(SchemaNode::String(s.to_string()));
+        let required: Vec<Schema> = form.iter().filter(|f| f.1).map(|f| string(&f.0)).collect();
+        let properties: SchemaMap = form.into_iter().map(|f| (f.0, f.2)).collect();
+        let mut schema = SchemaMap::new();
+        schema.insert("type".into(), string("object"));
+        schema.insert(
+            "properties".into(),
+            Schema::new(SchemaNode::Object(properties)),
+        );
         if !required.is_empty() {
-            schema["required"] = Value::Array(required);
+            schema.insert("required".into(), Schema::new(SchemaNode::Array(required)));
         }
         Some(RequestBody {
             content_type: content_type.into(),
             required: required_any,
-            schema: Some(schema),
+            schema: Some(Schema::new(SchemaNode::Object(schema))),
             example: None,
         })
     }
@@ -822,7 +828,7 @@ impl Builder {
         responses: Option<&Value>,
         at: &str,
         produces: Option<&[String]>,
-    ) -> BTreeMap<String, Option<Value>> {
+    ) -> BTreeMap<String, Option<Schema>> {
         let mut out = BTreeMap::new();
         let Some(Value::Object(map)) = responses else {
             return out;

@@ -2,12 +2,15 @@
 //! the referring document's own location) and, for URL origins, documents fetched beforehand.
 //!
 //! Nodes are addressed as (document, JSON pointer), so no part of a document is copied to walk it.
-//! Schemas are inlined on demand and memoised per target, cycles are cut with
-//! `{"x-nat-circular": "<ref>"}` and nesting is bounded, so a huge or self-referencing description costs
-//! one expansion per distinct schema rather than one per use.
+//! Schemas are inlined on demand into shared [`Schema`] trees and memoised per target: each distinct
+//! schema is built once and every further use is a reference-count bump, not a copy. Cycles are cut with
+//! `{"x-nat-circular": "<ref>"}`, nesting is bounded, and each inlined schema counts the nodes it would
+//! have written out in full, so a use that would exceed [`MAX_SCHEMA_NODES`] is cut: serialising or
+//! copying any schema out stays bounded however the shared trees nest.
 
 use super::parse::parse_document;
-use serde_json::{json, Map, Value};
+use super::schema::{Schema, SchemaMap, SchemaNode};
+use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
@@ -67,8 +70,8 @@ pub(crate) struct Resolver {
     failed: HashMap<String, String>,
     /// Parsed documents fetched before the build (URL origins), by URL without fragment.
     prefetched: HashMap<String, Value>,
-    /// Inlined schemas by target, with their node counts.
-    memo: HashMap<(DocId, String), (Rc<Value>, usize)>,
+    /// Inlined schemas by target, with their node counts when written out in full.
+    memo: HashMap<(DocId, String), (Schema, usize)>,
     /// Node budget left in each schema being inlined (innermost last).
     budgets: Vec<usize>,
     truncated: usize,
@@ -267,7 +270,7 @@ impl Resolver {
     }
 
     /// The schema at (doc, ptr) with every `$ref` inlined.
-    pub(crate) fn schema(&mut self, doc: DocId, ptr: &str) -> Option<Value> {
+    pub(crate) fn schema(&mut self, doc: DocId, ptr: &str) -> Option<Schema> {
         let d = self.doc(doc);
         let node = d.pointer(ptr)?;
         self.budgets.push(MAX_SCHEMA_NODES);
@@ -292,10 +295,10 @@ impl Resolver {
     }
 
     /// Inlines the refs of a schema-ish value found in document `doc`.
-    pub(crate) fn inline(&mut self, doc: DocId, v: &Value, depth: usize) -> Value {
+    pub(crate) fn inline(&mut self, doc: DocId, v: &Value, depth: usize) -> Schema {
         self.charge(1);
         if depth > MAX_JSON_DEPTH {
-            return json!({ "x-nat-depth-limit": "json nesting" });
+            return marker("x-nat-depth-limit", "json nesting");
         }
         match v {
             Value::Object(m) => {
@@ -305,10 +308,10 @@ impl Resolver {
                         return target;
                     }
                     // `$ref` with siblings (OpenAPI 3.1, and common in 3.0 practice): the siblings refine
-                    // the target.
-                    let mut out = match target {
-                        Value::Object(t) => t,
-                        other => return other,
+                    // the target. Only the target's top level is copied; its members stay shared.
+                    let mut out = match target.node() {
+                        SchemaNode::Object(t) => t.clone(),
+                        _ => return target,
                     };
                     for (k, v) in m {
                         if k != "$ref" {
@@ -316,35 +319,35 @@ impl Resolver {
                             out.insert(k.clone(), v);
                         }
                     }
-                    return Value::Object(out);
+                    return Schema::new(SchemaNode::Object(out));
                 }
-                let mut out = Map::with_capacity(m.len());
+                let mut out = SchemaMap::new();
                 for (k, v) in m {
                     let v = self.inline_member(doc, k, v, depth);
                     out.insert(k.clone(), v);
                 }
-                Value::Object(out)
+                Schema::new(SchemaNode::Object(out))
             }
-            Value::Array(a) => {
-                Value::Array(a.iter().map(|x| self.inline(doc, x, depth + 1)).collect())
-            }
-            other => other.clone(),
+            Value::Array(a) => Schema::new(SchemaNode::Array(
+                a.iter().map(|x| self.inline(doc, x, depth + 1)).collect(),
+            )),
+            other => Schema::from(other),
         }
     }
 
-    fn inline_member(&mut self, doc: DocId, key: &str, v: &Value, depth: usize) -> Value {
+    fn inline_member(&mut self, doc: DocId, key: &str, v: &Value, depth: usize) -> Schema {
         match key {
             // Literal data: never references.
-            "example" | "examples" | "enum" | "const" | "default" => v.clone(),
-            k if k.starts_with("x-") => v.clone(),
+            "example" | "examples" | "enum" | "const" | "default" => Schema::from(v),
+            k if k.starts_with("x-") => Schema::from(v),
             // Maps from names to schemas: the names are data, the values schemas.
             "properties" | "patternProperties" | "definitions" | "$defs" | "dependentSchemas" => {
                 match v {
-                    Value::Object(m) => Value::Object(
+                    Value::Object(m) => Schema::new(SchemaNode::Object(
                         m.iter()
                             .map(|(name, s)| (name.clone(), self.inline(doc, s, depth + 2)))
                             .collect(),
-                    ),
+                    )),
                     other => self.inline(doc, other, depth + 1),
                 }
             }
@@ -352,7 +355,7 @@ impl Resolver {
         }
     }
 
-    fn inline_ref(&mut self, from: DocId, r: &str, depth: usize) -> Value {
+    fn inline_ref(&mut self, from: DocId, r: &str, depth: usize) -> Schema {
         let (doc, ptr) = match self.locate(from, r) {
             Ok(t) => t,
             Err(e) => {
@@ -360,19 +363,19 @@ impl Resolver {
                     "{}: unresolved $ref `{r}`: {e}",
                     self.docs[from].name
                 ));
-                return json!({ "x-nat-unresolved": r });
+                return marker("x-nat-unresolved", r);
             }
         };
         let key = (doc, ptr);
         if let Some((v, n)) = self.memo.get(&key) {
-            let (v, n) = (Rc::clone(v), *n);
-            return self.use_memo(r, &v, n);
+            let (v, n) = (v.clone(), *n);
+            return self.use_memo(r, v, n);
         }
         if self.in_progress_set.contains(&key) {
-            return json!({ "x-nat-circular": r });
+            return marker("x-nat-circular", r);
         }
         if self.in_progress.len() >= MAX_REF_DEPTH {
-            return json!({ "x-nat-depth-limit": r });
+            return marker("x-nat-depth-limit", r);
         }
         let d = self.doc(doc);
         let Some(target) = d.pointer(&key.1) else {
@@ -381,7 +384,7 @@ impl Resolver {
                 "{}: unresolved $ref `{r}`: {place} does not exist",
                 self.docs[from].name
             ));
-            return json!({ "x-nat-unresolved": r });
+            return marker("x-nat-unresolved", r);
         };
         self.in_progress.push(key.clone());
         self.in_progress_set.insert(key.clone());
@@ -390,28 +393,41 @@ impl Resolver {
         let left = self.budgets.pop().unwrap_or(0);
         self.in_progress.pop();
         self.in_progress_set.remove(&key);
-        let value = Rc::new(value);
         let nodes = MAX_SCHEMA_NODES - left;
-        self.memo.insert(key, (Rc::clone(&value), nodes));
-        self.use_memo(r, &value, nodes)
+        self.memo.insert(key, (value.clone(), nodes));
+        self.use_memo(r, value, nodes)
     }
 
-    /// A copy of a memoised expansion, or a truncation marker when it does not fit the budget.
-    fn use_memo(&mut self, r: &str, v: &Value, nodes: usize) -> Value {
+    /// A memoised expansion (shared, not copied), or a truncation marker when its full size does not
+    /// fit the budget.
+    fn use_memo(&mut self, r: &str, v: Schema, nodes: usize) -> Schema {
         if self.charge(nodes) {
-            return v.clone();
+            return v;
         }
         self.truncated += 1;
         if self.truncated_example.is_none() {
             self.truncated_example = Some(r.to_string());
         }
-        let mut marker = Map::new();
-        marker.insert("x-nat-truncated".into(), Value::String(r.to_string()));
+        let mut m = SchemaMap::new();
+        m.insert(
+            "x-nat-truncated".into(),
+            Schema::new(SchemaNode::String(r.to_string())),
+        );
         if let Some(t) = v.get("type") {
-            marker.insert("type".into(), t.clone());
+            m.insert("type".into(), t.clone());
         }
-        Value::Object(marker)
+        Schema::new(SchemaNode::Object(m))
     }
+}
+
+/// `{"<key>": "<reference>"}`: where inlining stopped.
+fn marker(key: &str, reference: &str) -> Schema {
+    let mut m = SchemaMap::new();
+    m.insert(
+        key.to_string(),
+        Schema::new(SchemaNode::String(reference.to_string())),
+    );
+    Schema::new(SchemaNode::Object(m))
 }
 
 fn doc_key(base: &Base, origin: &str) -> String {
@@ -499,6 +515,8 @@ pub(crate) fn child(ptr: &str, token: &str) -> String {
 mod tests {
     use super::*;
 
+    use serde_json::{json, Map};
+
     fn resolver(v: Value) -> Resolver {
         Resolver::new(v, "mem.json", Base::Isolated, HashMap::new())
     }
@@ -513,7 +531,7 @@ mod tests {
                 "z": {"$ref": "#/components/schemas/e%20f"}
             }}
         }));
-        let s = r.schema(0, "/s").unwrap();
+        let s = r.schema(0, "/s").unwrap().to_value();
         assert_eq!(s["properties"]["x"]["type"], "string");
         assert_eq!(s["properties"]["y"]["type"], "integer");
         assert_eq!(s["properties"]["z"]["type"], "boolean");
@@ -529,13 +547,13 @@ mod tests {
                 "B": {"properties": {"a": {"$ref": "#/d/A"}}}
             }
         }));
-        let n = r.schema(0, "/d/Node").unwrap();
+        let n = r.schema(0, "/d/Node").unwrap().to_value();
         assert_eq!(
             n["properties"]["next"]["properties"]["next"]["x-nat-circular"],
             "#/d/Node"
         );
         assert_eq!(n["properties"]["bad"]["x-nat-unresolved"], "#/d/Nope");
-        let a = r.schema(0, "/d/A").unwrap();
+        let a = r.schema(0, "/d/A").unwrap().to_value();
         assert!(a.to_string().contains("x-nat-circular"));
         assert_eq!(r.take_warnings().len(), 1);
     }
@@ -546,7 +564,7 @@ mod tests {
             "s": {"example": {"$ref": "#/nope"}, "x-ms-examples": {"$ref": "./missing.json"},
                   "properties": {"example": {"type": "string"}}}
         }));
-        let s = r.schema(0, "/s").unwrap();
+        let s = r.schema(0, "/s").unwrap().to_value();
         assert_eq!(s["example"]["$ref"], "#/nope");
         assert_eq!(s["properties"]["example"]["type"], "string");
         assert!(r.take_warnings().is_empty());
@@ -559,7 +577,7 @@ mod tests {
             "s": {"$ref": "#/T", "description": "d", "nullable": true}
         }));
         assert_eq!(
-            r.schema(0, "/s").unwrap(),
+            r.schema(0, "/s").unwrap().to_value(),
             json!({"type": "string", "description": "d", "nullable": true})
         );
     }
@@ -574,7 +592,7 @@ mod tests {
             );
         }
         let mut r = resolver(json!({ "d": defs }));
-        let s = r.schema(0, "/d/S0").unwrap();
+        let s = r.schema(0, "/d/S0").unwrap().to_value();
         assert!(s.to_string().contains("x-nat-depth-limit"));
     }
 
