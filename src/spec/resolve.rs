@@ -2,18 +2,17 @@
 //! the referring document's own location) and, for URL origins, documents fetched beforehand.
 //!
 //! Nodes are addressed as (document, JSON pointer), so no part of a document is copied to walk it.
-//! Schemas are inlined on demand into shared [`Schema`] trees and memoised per target: each distinct
-//! schema is built once and every further use is a reference-count bump, not a copy. Cycles are cut with
+//! Documents are [`Schema`] trees themselves, so inlining shares every subtree that holds no `$ref` as
+//! parsed and builds new nodes only on the paths down to references. Inlined schemas are memoised per
+//! target: each distinct schema is built once and every further use is a reference-count bump. Cycles are cut with
 //! `{"x-nat-circular": "<ref>"}`, nesting is bounded, and each inlined schema counts the nodes it would
 //! have written out in full, so a use that would exceed [`MAX_SCHEMA_NODES`] is cut: serialising or
 //! copying any schema out stays bounded however the shared trees nest.
 
 use super::parse::parse_document;
 use super::schema::{Schema, SchemaMap, SchemaNode};
-use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::rc::Rc;
 use url::Url;
 
 /// Index of a loaded document.
@@ -60,7 +59,7 @@ impl Base {
 struct Doc {
     name: String,
     base: Base,
-    value: Rc<Value>,
+    value: Schema,
 }
 
 /// The documents of one description and the memo of inlined schemas.
@@ -69,7 +68,7 @@ pub(crate) struct Resolver {
     by_key: HashMap<String, DocId>,
     failed: HashMap<String, String>,
     /// Parsed documents fetched before the build (URL origins), by URL without fragment.
-    prefetched: HashMap<String, Value>,
+    prefetched: HashMap<String, Schema>,
     /// Inlined schemas by target, with their node counts when written out in full.
     memo: HashMap<(DocId, String), (Schema, usize)>,
     /// Node budget left in each schema being inlined (innermost last).
@@ -85,10 +84,10 @@ pub(crate) struct Resolver {
 impl Resolver {
     /// A resolver whose document 0 is `root`.
     pub(crate) fn new(
-        root: Value,
+        root: Schema,
         origin: &str,
         base: Base,
-        prefetched: HashMap<String, Value>,
+        prefetched: HashMap<String, Schema>,
     ) -> Self {
         let mut by_key = HashMap::new();
         by_key.insert(doc_key(&base, origin), 0);
@@ -96,7 +95,7 @@ impl Resolver {
             docs: vec![Doc {
                 name: origin.to_string(),
                 base,
-                value: Rc::new(root),
+                value: root,
             }],
             by_key,
             failed: HashMap::new(),
@@ -113,8 +112,8 @@ impl Resolver {
     }
 
     /// The document's value (cheap handle).
-    pub(crate) fn doc(&self, id: DocId) -> Rc<Value> {
-        Rc::clone(&self.docs[id].value)
+    pub(crate) fn doc(&self, id: DocId) -> Schema {
+        self.docs[id].value.clone()
     }
 
     /// How messages name a place: `#/pointer` in the root, `file#/pointer` elsewhere.
@@ -228,7 +227,7 @@ impl Resolver {
                 self.docs.push(Doc {
                     name: key.clone(),
                     base,
-                    value: Rc::new(value),
+                    value,
                 });
                 self.by_key.insert(key, id);
                 Ok(id)
@@ -248,9 +247,9 @@ impl Resolver {
             let Some(node) = d.pointer(&ptr) else {
                 return Err(format!("{} does not exist", self.place(doc, &ptr)));
             };
-            match node.get("$ref") {
-                Some(Value::String(r)) => {
-                    let r = r.clone();
+            match node.get("$ref").and_then(Schema::as_str) {
+                Some(r) => {
+                    let r = r.to_string();
                     let (nd, np) = self
                         .locate(doc, &r)
                         .map_err(|e| format!("$ref `{r}`: {e}"))?;
@@ -260,7 +259,7 @@ impl Resolver {
                     doc = nd;
                     ptr = np;
                 }
-                _ => return Ok((doc, ptr)),
+                None => return Ok((doc, ptr)),
             }
         }
         Err(format!(
@@ -294,15 +293,16 @@ impl Resolver {
         }
     }
 
-    /// Inlines the refs of a schema-ish value found in document `doc`.
-    pub(crate) fn inline(&mut self, doc: DocId, v: &Value, depth: usize) -> Schema {
+    /// Inlines the refs of a schema-ish value found in document `doc`. A subtree without references
+    /// comes back as the very node given (shared, not copied).
+    pub(crate) fn inline(&mut self, doc: DocId, v: &Schema, depth: usize) -> Schema {
         self.charge(1);
         if depth > MAX_JSON_DEPTH {
             return marker("x-nat-depth-limit", "json nesting");
         }
-        match v {
-            Value::Object(m) => {
-                if let Some(Value::String(r)) = m.get("$ref") {
+        match v.node() {
+            SchemaNode::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(Schema::as_str) {
                     let target = self.inline_ref(doc, r, depth);
                     if m.len() == 1 {
                         return target;
@@ -319,36 +319,51 @@ impl Resolver {
                             out.insert(k.clone(), v);
                         }
                     }
-                    return Schema::new(SchemaNode::Object(out));
+                    return Schema::object(out);
                 }
-                let mut out = SchemaMap::new();
-                for (k, v) in m {
-                    let v = self.inline_member(doc, k, v, depth);
-                    out.insert(k.clone(), v);
+                let mut out: Option<SchemaMap> = None;
+                for (k, member) in m {
+                    let new = self.inline_member(doc, k, member, depth);
+                    if !new.ptr_eq(member) {
+                        out.get_or_insert_with(|| m.clone()).insert(k.clone(), new);
+                    }
                 }
-                Schema::new(SchemaNode::Object(out))
+                out.map_or_else(|| v.clone(), Schema::object)
             }
-            Value::Array(a) => Schema::new(SchemaNode::Array(
-                a.iter().map(|x| self.inline(doc, x, depth + 1)).collect(),
-            )),
-            other => Schema::from(other),
+            SchemaNode::Array(a) => {
+                let mut out: Option<Vec<Schema>> = None;
+                for (i, item) in a.iter().enumerate() {
+                    let new = self.inline(doc, item, depth + 1);
+                    if !new.ptr_eq(item) {
+                        out.get_or_insert_with(|| a.to_vec())[i] = new;
+                    }
+                }
+                out.map_or_else(|| v.clone(), Schema::array)
+            }
+            _ => v.clone(),
         }
     }
 
-    fn inline_member(&mut self, doc: DocId, key: &str, v: &Value, depth: usize) -> Schema {
+    fn inline_member(&mut self, doc: DocId, key: &str, v: &Schema, depth: usize) -> Schema {
         match key {
             // Literal data: never references.
-            "example" | "examples" | "enum" | "const" | "default" => Schema::from(v),
-            k if k.starts_with("x-") => Schema::from(v),
+            "example" | "examples" | "enum" | "const" | "default" => v.clone(),
+            k if k.starts_with("x-") => v.clone(),
             // Maps from names to schemas: the names are data, the values schemas.
             "properties" | "patternProperties" | "definitions" | "$defs" | "dependentSchemas" => {
-                match v {
-                    Value::Object(m) => Schema::new(SchemaNode::Object(
-                        m.iter()
-                            .map(|(name, s)| (name.clone(), self.inline(doc, s, depth + 2)))
-                            .collect(),
-                    )),
-                    other => self.inline(doc, other, depth + 1),
+                match v.node() {
+                    SchemaNode::Object(m) => {
+                        let mut out: Option<SchemaMap> = None;
+                        for (name, s) in m {
+                            let new = self.inline(doc, s, depth + 2);
+                            if !new.ptr_eq(s) {
+                                out.get_or_insert_with(|| m.clone())
+                                    .insert(name.clone(), new);
+                            }
+                        }
+                        out.map_or_else(|| v.clone(), Schema::object)
+                    }
+                    _ => self.inline(doc, v, depth + 1),
                 }
             }
             _ => self.inline(doc, v, depth + 1),
@@ -409,25 +424,19 @@ impl Resolver {
             self.truncated_example = Some(r.to_string());
         }
         let mut m = SchemaMap::new();
-        m.insert(
-            "x-nat-truncated".into(),
-            Schema::new(SchemaNode::String(r.to_string())),
-        );
+        m.insert("x-nat-truncated".into(), Schema::string(r));
         if let Some(t) = v.get("type") {
             m.insert("type".into(), t.clone());
         }
-        Schema::new(SchemaNode::Object(m))
+        Schema::object(m)
     }
 }
 
 /// `{"<key>": "<reference>"}`: where inlining stopped.
 fn marker(key: &str, reference: &str) -> Schema {
     let mut m = SchemaMap::new();
-    m.insert(
-        key.to_string(),
-        Schema::new(SchemaNode::String(reference.to_string())),
-    );
-    Schema::new(SchemaNode::Object(m))
+    m.insert(key.to_string(), Schema::string(reference));
+    Schema::object(m)
 }
 
 fn doc_key(base: &Base, origin: &str) -> String {
@@ -442,7 +451,7 @@ fn doc_key(base: &Base, origin: &str) -> String {
     }
 }
 
-fn read_file(path: &Path, key: &str) -> Result<Value, String> {
+fn read_file(path: &Path, key: &str) -> Result<Schema, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{key}`: {e}"))?;
     if !meta.is_file() {
         // A directory, FIFO or device (`/dev/zero`) would fail or never end.
@@ -497,28 +506,34 @@ pub(crate) fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Escapes one JSON-pointer token (`~` → `~0`, `/` → `~1`).
-pub(crate) fn escape_token(s: &str) -> String {
-    if s.contains(['~', '/']) {
-        s.replace('~', "~0").replace('/', "~1")
-    } else {
-        s.to_string()
+/// Appends one JSON-pointer token, escaped (`~` → `~0`, `/` → `~1`).
+fn push_escaped(out: &mut String, token: &str) {
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
     }
 }
 
 /// `ptr` + `/token`.
 pub(crate) fn child(ptr: &str, token: &str) -> String {
-    format!("{ptr}/{}", escape_token(token))
+    let mut out = String::with_capacity(ptr.len() + token.len() + 8);
+    out.push_str(ptr);
+    out.push('/');
+    push_escaped(&mut out, token);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use serde_json::{json, Map};
+    use serde_json::{json, Map, Value};
 
     fn resolver(v: Value) -> Resolver {
-        Resolver::new(v, "mem.json", Base::Isolated, HashMap::new())
+        Resolver::new(Schema::from(v), "mem.json", Base::Isolated, HashMap::new())
     }
 
     #[test]
@@ -611,5 +626,6 @@ mod tests {
         assert_eq!(percent_decode("a%2"), "a%2");
         assert_eq!(percent_decode("%zz%"), "%zz%");
         assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(child("/paths", "/a~b/{c}"), "/paths/~1a~0b~1{c}");
     }
 }
