@@ -29,10 +29,13 @@ pub fn valid_value(schema: Option<&Schema>, example: Option<&Value>) -> Value {
 
 /// The first type a schema names (3.1 type arrays: the first non-null one).
 pub fn schema_type(schema: &Schema) -> Option<&str> {
-    match schema.get("type") {
-        Some(Value::String(t)) => Some(t.as_str()),
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).find(|t| *t != "null"),
-        _ => {
+    let ty = schema.get("type");
+    if let Some(t) = ty.and_then(Schema::as_str) {
+        return Some(t);
+    }
+    match ty.and_then(Schema::as_array) {
+        Some(ts) => ts.iter().filter_map(Schema::as_str).find(|t| *t != "null"),
+        None => {
             if schema.get("properties").is_some() {
                 Some("object")
             } else if schema.get("items").is_some() {
@@ -47,21 +50,21 @@ pub fn schema_type(schema: &Schema) -> Option<&str> {
 fn from_schema(s: &Schema, depth: usize) -> Value {
     for key in ["example", "default", "const"] {
         if let Some(v) = s.get(key) {
-            return v.clone();
+            return v.to_value();
         }
     }
-    if let Some(Value::Array(ex)) = s.get("examples") {
+    if let Some(ex) = s.get("examples").and_then(Schema::as_array) {
         if let Some(v) = ex.first() {
-            return v.clone();
+            return v.to_value();
         }
     }
-    if let Some(Value::Array(vals)) = s.get("enum") {
+    if let Some(vals) = s.get("enum").and_then(Schema::as_array) {
         if let Some(v) = vals.iter().find(|v| !v.is_null()) {
-            return v.clone();
+            return v.to_value();
         }
     }
     for key in ["allOf"] {
-        if let Some(Value::Array(parts)) = s.get(key) {
+        if let Some(parts) = s.get(key).and_then(Schema::as_array) {
             let mut merged = Map::new();
             for p in parts {
                 if let Value::Object(o) = from_schema(p, depth + 1) {
@@ -74,17 +77,18 @@ fn from_schema(s: &Schema, depth: usize) -> Value {
         }
     }
     for key in ["oneOf", "anyOf"] {
-        if let Some(Value::Array(parts)) = s.get(key) {
+        if let Some(parts) = s.get(key).and_then(Schema::as_array) {
             if let Some(p) = parts.first() {
                 return from_schema(p, depth + 1);
             }
         }
     }
-    let num = |k: &str| s.get(k).and_then(Value::as_f64);
+    let num = |k: &str| s.get(k).and_then(Schema::as_f64);
     match schema_type(s) {
         Some("integer") => {
             let min = num("minimum").map(|m| {
-                m.ceil() as i64 + i64::from(s.get("exclusiveMinimum") == Some(&json!(true)))
+                m.ceil() as i64
+                    + i64::from(s.get("exclusiveMinimum").and_then(Schema::as_bool) == Some(true))
             });
             let max = num("maximum").map(|m| m.floor() as i64);
             let v = min.unwrap_or(1).max(1.min(max.unwrap_or(i64::MAX)));
@@ -110,9 +114,10 @@ fn from_schema(s: &Schema, depth: usize) -> Value {
             if depth >= MAX_DEPTH {
                 return Value::Object(out);
             }
-            if let Some(Value::Object(props)) = s.get("properties") {
+            if let Some(props) = s.get("properties").and_then(Schema::as_object) {
                 for (name, p) in props {
-                    if p.get("readOnly") == Some(&json!(true)) || p.get("x-nat-circular").is_some()
+                    if p.get("readOnly").and_then(Schema::as_bool) == Some(true)
+                        || p.get("x-nat-circular").is_some()
                     {
                         continue;
                     }
@@ -127,7 +132,7 @@ fn from_schema(s: &Schema, depth: usize) -> Value {
 }
 
 fn string_value(s: &Schema) -> Value {
-    let format = s.get("format").and_then(Value::as_str).unwrap_or("");
+    let format = s.get("format").and_then(Schema::as_str).unwrap_or("");
     let mut v = match format {
         "date-time" => "2024-01-01T00:00:00Z".to_string(),
         "date" => "2024-01-01".to_string(),
@@ -142,12 +147,12 @@ fn string_value(s: &Schema) -> Value {
         "password" => "Nat-Passw0rd!".to_string(),
         _ => "nat".to_string(),
     };
-    if let Some(min) = s.get("minLength").and_then(Value::as_u64) {
+    if let Some(min) = s.get("minLength").and_then(Schema::as_u64) {
         while (v.chars().count() as u64) < min.min(4096) {
             v.push('x');
         }
     }
-    if let Some(max) = s.get("maxLength").and_then(Value::as_u64) {
+    if let Some(max) = s.get("maxLength").and_then(Schema::as_u64) {
         v = v.chars().take(max as usize).collect();
     }
     json!(v)
@@ -379,7 +384,7 @@ pub fn schema_violations(schema: Option<&Schema>) -> Vec<Mutation> {
         }];
     };
     let mut out = Vec::new();
-    let num = |k: &str| s.get(k).and_then(Value::as_f64);
+    let num = |k: &str| s.get(k).and_then(Schema::as_f64);
     match schema_type(s) {
         Some("integer") | Some("number") => {
             out.push(Mutation {
@@ -453,21 +458,21 @@ mod tests {
                     name: "id".into(),
                     location: ParamLocation::Path,
                     required: true,
-                    schema: Some(json!({"type": "integer", "minimum": 5})),
+                    schema: Some(json!({"type": "integer", "minimum": 5}).into()),
                     example: None,
                 },
                 Parameter {
                     name: "q".into(),
                     location: ParamLocation::Query,
                     required: false,
-                    schema: Some(json!({"type": "string"})),
+                    schema: Some(json!({"type": "string"}).into()),
                     example: Some(json!("a b")),
                 },
                 Parameter {
                     name: "skip".into(),
                     location: ParamLocation::Query,
                     required: false,
-                    schema: Some(json!({"type": "string"})),
+                    schema: Some(json!({"type": "string"}).into()),
                     example: None,
                 },
             ],
@@ -475,7 +480,8 @@ mod tests {
                 content_type: "application/json".into(),
                 required: true,
                 schema: Some(
-                    json!({"type": "object", "properties": {"name": {"type": "string", "format": "email"}, "id": {"type": "integer", "readOnly": true}, "n": {"type": "number", "maximum": 1}}}),
+                    json!({"type": "object", "properties": {"name": {"type": "string", "format": "email"}, "id": {"type": "integer", "readOnly": true}, "n": {"type": "number", "maximum": 1}}})
+                    .into(),
                 ),
                 example: None,
             }),
@@ -513,7 +519,7 @@ mod tests {
     #[test]
     fn violations_break_the_schema() {
         let m = schema_violations(Some(
-            &json!({"type": "integer", "minimum": 1, "maximum": 100}),
+            &json!({"type": "integer", "minimum": 1, "maximum": 100}).into(),
         ));
         let vals: Vec<_> = m.iter().map(|m| m.value.clone()).collect();
         assert!(

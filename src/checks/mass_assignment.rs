@@ -12,7 +12,7 @@ use super::{Check, CheckMeta};
 use crate::engine::{is_object_id, ScanContext, Target};
 use crate::findings::{Confidence, Evidence, Finding, RiskFactors, Severity};
 use crate::http::{Body, Exchange, RequestSpec, Who};
-use crate::spec::{Operation, Schema};
+use crate::spec::{Operation, Schema, SchemaMap};
 use crate::synth::{schema_type, RequestValues};
 use async_trait::async_trait;
 use serde_json::{json, Map, Value};
@@ -109,10 +109,10 @@ fn is_timestamp(name: &str) -> bool {
 }
 
 /// The properties of an object schema (`{}` for anything else).
-fn properties(schema: Option<&Schema>) -> Map<String, Value> {
+fn properties(schema: Option<&Schema>) -> SchemaMap {
     schema
         .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
+        .and_then(Schema::as_object)
         .cloned()
         .unwrap_or_default()
 }
@@ -123,7 +123,11 @@ pub fn new_value(name: &str, before: &Value, schema: Option<&Schema>) -> Option<
     let role_like = ["role", "level", "type", "plan", "tier", "group"]
         .iter()
         .any(|w| n.contains(w));
-    if let Some(Value::Array(options)) = schema.and_then(|s| s.get("enum")) {
+    if let Some(options) = schema
+        .and_then(|s| s.get("enum"))
+        .and_then(Schema::as_array)
+    {
+        let options: Vec<Value> = options.iter().map(Schema::to_value).collect();
         let mut others = options.iter().filter(|v| *v != before && !v.is_null());
         let admin = options.iter().find(|v| {
             v.as_str()
@@ -178,8 +182,13 @@ pub fn candidates(
 ) -> Vec<Candidate> {
     let writable = properties(request_schema);
     let described = properties(response_schema);
-    let read_only =
-        |k: &str| described.get(k).and_then(|p| p.get("readOnly")) == Some(&Value::Bool(true));
+    let read_only = |k: &str| {
+        described
+            .get(k)
+            .and_then(|p| p.get("readOnly"))
+            .and_then(Schema::as_bool)
+            == Some(true)
+    };
     let mut ranked: Vec<(u8, Candidate)> = Vec::new();
     for (name, before) in current {
         if writable.contains_key(name) || is_object_id(name, None) || is_timestamp(name) {
@@ -415,12 +424,13 @@ mod tests {
             "id": 1, "name": "alice", "email": "alice@x.test", "role": "user",
             "is_admin": false, "karma": 3, "updated_at": "2024-01-01", "plan": null
         }));
-        let request = json!({"type": "object", "properties": {"name": {"type": "string"}}});
-        let response = json!({"type": "object", "properties": {
+        let request =
+            Schema::from(json!({"type": "object", "properties": {"name": {"type": "string"}}}));
+        let response = Schema::from(json!({"type": "object", "properties": {
             "karma": {"type": "integer", "readOnly": true},
             "role": {"type": "string", "enum": ["user", "editor", "admin"], "readOnly": true},
             "plan": {"type": "string"}
-        }});
+        }}));
         let c = candidates(&current, Some(&request), Some(&response));
         let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["is_admin", "role", "karma", "email", "plan"]);
@@ -434,7 +444,7 @@ mod tests {
         let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["is_admin", "role", "karma"]);
         // What the request may set is never a candidate.
-        let open = json!({"properties": {"role": {}, "is_admin": {}, "name": {}}});
+        let open = Schema::from(json!({"properties": {"role": {}, "is_admin": {}, "name": {}}}));
         let c = candidates(
             &obj(json!({"role": "user", "is_admin": false})),
             Some(&open),
@@ -459,7 +469,11 @@ mod tests {
         assert_eq!(new_value("x", &json!(i64::MAX), None), None);
         // An enum with nothing else to offer.
         assert_eq!(
-            new_value("role", &json!("user"), Some(&json!({"enum": ["user"]}))),
+            new_value(
+                "role",
+                &json!("user"),
+                Some(&Schema::from(json!({"enum": ["user"]})))
+            ),
             None
         );
     }

@@ -414,7 +414,7 @@ mod tests {
                         name: "id".into(),
                         location: ParamLocation::Path,
                         required: true,
-                        schema: Some(serde_json::json!({"type": "integer"})),
+                        schema: Some(serde_json::json!({"type": "integer"}).into()),
                         example: None,
                     }],
                     request_body: None,

@@ -41,7 +41,7 @@ pub fn is_object_id(name: &str, schema: Option<&Schema>) -> bool {
         || (name.len() > 2 && (name.ends_with("Id") || name.ends_with("ID")))
         || schema
             .and_then(|s| s.get("format"))
-            .and_then(Value::as_str)
+            .and_then(Schema::as_str)
             .is_some_and(|f| f == "uuid")
 }
 
@@ -157,7 +157,7 @@ mod tests {
         }
         assert!(is_object_id(
             "ref",
-            Some(&json!({"type": "string", "format": "uuid"}))
+            Some(&Schema::from(json!({"type": "string", "format": "uuid"})))
         ));
     }
 

@@ -1,17 +1,17 @@
 //! A parsed document → [`ApiSpec`], for OpenAPI 3.0, 3.1 and Swagger 2.0.
 //!
-//! The walk is over `serde_json::Value`, not `openapiv3`'s typed model, on purpose. A typed parse
+//! The walk is over the untyped JSON model ([`Schema`] trees), not `openapiv3`'s typed model, on purpose. A typed parse
 //! rejects a whole document for one small defect: of the 25 OpenAPI 3.0 files in the shared real-world
 //! corpus, `openapiv3` refuses InfluxDB's `oss.yml` outright (`components.responses: null`), while a
 //! scanner should load every operation it can and warn about the rest. `openapiv3` also reads neither
-//! Swagger 2.0 nor OpenAPI 3.1, so a `Value` walk is needed anyway, and one walk serves all three.
+//! Swagger 2.0 nor OpenAPI 3.1, so an untyped walk is needed anyway, and one walk serves all three.
 
 use super::resolve::{child, Base, DocId, Resolver};
 use super::{
-    ApiSpec, Operation, ParamLocation, Parameter, RequestBody, SecurityRequirement, SecurityScheme,
-    SpecError,
+    ApiSpec, Operation, ParamLocation, Parameter, RequestBody, Schema, SchemaMap, SchemaNode,
+    SecurityRequirement, SecurityScheme, SpecError,
 };
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use url::Url;
 
@@ -29,8 +29,8 @@ pub(crate) enum Flavor {
 }
 
 /// Reads the `openapi` / `swagger` field.
-pub(crate) fn flavor(root: &Value, origin: &str) -> Result<(Flavor, String), SpecError> {
-    let Value::Object(m) = root else {
+pub(crate) fn flavor(root: &Schema, origin: &str) -> Result<(Flavor, String), SpecError> {
+    let Some(m) = root.as_object() else {
         return Err(SpecError::Invalid {
             origin: origin.into(),
             pointer: "/".into(),
@@ -40,9 +40,9 @@ pub(crate) fn flavor(root: &Value, origin: &str) -> Result<(Flavor, String), Spe
             ),
         });
     };
-    let text = |v: &Value| match v {
-        Value::String(s) => s.trim().to_string(),
-        other => other.to_string(),
+    let text = |v: &Schema| match v.as_str() {
+        Some(s) => s.trim().to_string(),
+        None => v.to_string(),
     };
     if let Some(v) = m.get("openapi") {
         let version = text(v);
@@ -75,27 +75,27 @@ pub(crate) fn flavor(root: &Value, origin: &str) -> Result<(Flavor, String), Spe
     })
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+fn kind(v: &Schema) -> &'static str {
+    match v.node() {
+        SchemaNode::Null => "null",
+        SchemaNode::Bool(_) => "a boolean",
+        SchemaNode::Number(_) => "a number",
+        SchemaNode::String(_) => "a string",
+        SchemaNode::Array(_) => "an array",
+        SchemaNode::Object(_) => "an object",
     }
 }
 
 /// Builds the model from a parsed root document.
 pub(crate) fn build(
-    root: Value,
+    root: Schema,
     origin: &str,
     base: Base,
-    prefetched: HashMap<String, Value>,
+    prefetched: HashMap<String, Schema>,
 ) -> Result<ApiSpec, SpecError> {
     let (flavor, version) = flavor(&root, origin)?;
     if let Some(p) = root.get("paths") {
-        if !matches!(p, Value::Object(_) | Value::Null) {
+        if !matches!(p.node(), SchemaNode::Object(_) | SchemaNode::Null) {
             return Err(SpecError::Invalid {
                 origin: origin.into(),
                 pointer: "/paths".into(),
@@ -129,7 +129,7 @@ pub(crate) fn build(
     let security_schemes = b.security_schemes(&root);
     let global_security = root.get("security").map(security_list).unwrap_or_default();
     let operations = b.operations(&root, &global_security);
-    if let Some(Value::Object(w)) = root.get("webhooks") {
+    if let Some(w) = root.get("webhooks").and_then(Schema::as_object) {
         if !w.is_empty() {
             b.r.warn(format!(
                 "/webhooks: {} webhook(s) describe calls the API makes, not endpoints; not scanned",
@@ -149,16 +149,16 @@ pub(crate) fn build(
     })
 }
 
-fn scalar_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+fn scalar_text(v: &Schema) -> String {
+    match v.node() {
+        SchemaNode::String(s) => s.to_string(),
+        SchemaNode::Null => String::new(),
+        _ => v.to_string(),
     }
 }
 
-fn security_list(v: &Value) -> Vec<SecurityRequirement> {
-    let Value::Array(items) = v else {
+fn security_list(v: &Schema) -> Vec<SecurityRequirement> {
+    let Some(items) = v.as_array() else {
         return Vec::new();
     };
     items
@@ -236,12 +236,12 @@ enum RawParam {
     Body {
         name: String,
         required: bool,
-        schema: Option<Value>,
+        schema: Option<Schema>,
     },
     Form {
         name: String,
         required: bool,
-        schema: Value,
+        schema: Schema,
         file: bool,
     },
 }
@@ -265,18 +265,18 @@ impl RawParam {
 }
 
 impl Builder {
-    fn servers_v3(&mut self, root: &Value) -> Vec<String> {
-        let Some(Value::Array(list)) = root.get("servers") else {
+    fn servers_v3(&mut self, root: &Schema) -> Vec<String> {
+        let Some(list) = root.get("servers").and_then(Schema::as_array) else {
             return Vec::new();
         };
         let mut out = Vec::new();
         for (i, s) in list.iter().enumerate() {
-            let Some(url) = s.get("url").and_then(Value::as_str) else {
+            let Some(url) = s.get("url").and_then(Schema::as_str) else {
                 self.r.warn(format!("/servers/{i}: no `url`; skipped"));
                 continue;
             };
             let mut url = url.to_string();
-            if let Some(Value::Object(vars)) = s.get("variables") {
+            if let Some(vars) = s.get("variables").and_then(Schema::as_object) {
                 for (name, var) in vars {
                     let default = var.get("default").map(scalar_text).unwrap_or_default();
                     url = url.replace(&format!("{{{name}}}"), &default);
@@ -297,12 +297,12 @@ impl Builder {
         }
     }
 
-    fn servers_v2(&mut self, root: &Value) -> Vec<String> {
-        let base_path = root.get("basePath").and_then(Value::as_str).unwrap_or("");
+    fn servers_v2(&mut self, root: &Schema) -> Vec<String> {
+        let base_path = root.get("basePath").and_then(Schema::as_str).unwrap_or("");
         let base_path = if base_path == "/" { "" } else { base_path };
         let host = root
             .get("host")
-            .and_then(Value::as_str)
+            .and_then(Schema::as_str)
             .map(String::from)
             .or_else(|| {
                 self.origin_url.as_ref().and_then(|u| {
@@ -319,7 +319,7 @@ impl Builder {
         };
         let mut schemes: Vec<String> = root
             .get("schemes")
-            .and_then(Value::as_array)
+            .and_then(Schema::as_array)
             .map(|s| {
                 s.iter()
                     .filter_map(|x| x.as_str().map(str::to_ascii_lowercase))
@@ -340,7 +340,7 @@ impl Builder {
             .collect()
     }
 
-    fn security_schemes(&mut self, root: &Value) -> BTreeMap<String, SecurityScheme> {
+    fn security_schemes(&mut self, root: &Schema) -> BTreeMap<String, SecurityScheme> {
         let (ptr, map) = match self.flavor {
             Flavor::Swagger2 => ("/securityDefinitions", root.get("securityDefinitions")),
             _ => (
@@ -350,7 +350,7 @@ impl Builder {
             ),
         };
         let mut out = BTreeMap::new();
-        let Some(Value::Object(map)) = map else {
+        let Some(map) = map.and_then(Schema::as_object) else {
             return out;
         };
         for name in map.keys() {
@@ -364,13 +364,13 @@ impl Builder {
             };
             let d = self.r.doc(doc);
             let Some(s) = d.pointer(&p) else { continue };
-            let text = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let text = |k: &str| s.get(k).and_then(Schema::as_str).unwrap_or("").to_string();
             let scheme = match text("type").as_str() {
                 "http" => SecurityScheme::Http {
                     scheme: text("scheme").to_ascii_lowercase(),
                     bearer_format: s
                         .get("bearerFormat")
-                        .and_then(Value::as_str)
+                        .and_then(Schema::as_str)
                         .map(String::from),
                 },
                 "basic" => SecurityScheme::Http {
@@ -399,11 +399,11 @@ impl Builder {
 
     fn operations(
         &mut self,
-        root: &Value,
+        root: &Schema,
         global_security: &[SecurityRequirement],
     ) -> Vec<Operation> {
         let mut ops = Vec::new();
-        let Some(Value::Object(paths)) = root.get("paths") else {
+        let Some(paths) = root.get("paths").and_then(Schema::as_object) else {
             if self.flavor != Flavor::OpenApi31 || root.get("webhooks").is_none() {
                 self.r
                     .warn("/paths: missing or empty; no operations".into());
@@ -424,7 +424,7 @@ impl Builder {
                 }
             };
             let d = self.r.doc(doc);
-            let Some(Value::Object(item)) = d.pointer(&item_ptr) else {
+            let Some(item) = d.pointer(&item_ptr).and_then(Schema::as_object) else {
                 self.r
                     .warn(format!("{at}: path item is not an object; skipped"));
                 continue;
@@ -443,8 +443,8 @@ impl Builder {
                 let Some(op) = item.get(method) else { continue };
                 let op_at = child(&at, method);
                 let op_ptr = child(&item_ptr, method);
-                match op {
-                    Value::Object(op) => {
+                match op.as_object() {
+                    Some(op) => {
                         let o = self.operation(
                             doc,
                             &op_ptr,
@@ -458,7 +458,7 @@ impl Builder {
                         );
                         ops.push(o);
                     }
-                    _ => self.r.warn(format!(
+                    None => self.r.warn(format!(
                         "{op_at}: operation is {}, not an object; skipped",
                         kind(op)
                     )),
@@ -478,12 +478,12 @@ impl Builder {
         &mut self,
         doc: DocId,
         op_ptr: &str,
-        op: &Map<String, Value>,
+        op: &SchemaMap,
         at: &str,
         path: &str,
         method: &str,
         common: &[RawParam],
-        root: &Value,
+        root: &Schema,
         global_security: &[SecurityRequirement],
     ) -> Operation {
         let own = self.params(doc, op_ptr, op.get("parameters"), at);
@@ -528,7 +528,7 @@ impl Builder {
             },
         };
         let security = match op.get("security") {
-            Some(s @ Value::Array(_)) => security_list(s),
+            Some(s) if s.as_array().is_some() => security_list(s),
             _ => global_security.to_vec(),
         };
         let produces = self.media_list(op, root, "produces");
@@ -538,12 +538,12 @@ impl Builder {
             path: path.to_string(),
             operation_id: op
                 .get("operationId")
-                .and_then(Value::as_str)
+                .and_then(Schema::as_str)
                 .map(String::from),
-            summary: op.get("summary").and_then(Value::as_str).map(String::from),
+            summary: op.get("summary").and_then(Schema::as_str).map(String::from),
             tags: op
                 .get("tags")
-                .and_then(Value::as_array)
+                .and_then(Schema::as_array)
                 .map(|t| {
                     t.iter()
                         .filter_map(|x| x.as_str().map(String::from))
@@ -556,13 +556,13 @@ impl Builder {
             responses,
             deprecated: op
                 .get("deprecated")
-                .and_then(Value::as_bool)
+                .and_then(Schema::as_bool)
                 .unwrap_or(false),
         }
     }
 
     /// Swagger 2.0 `consumes`/`produces`: the operation's own, else the document's.
-    fn media_list(&self, op: &Map<String, Value>, root: &Value, key: &str) -> Option<Vec<String>> {
+    fn media_list(&self, op: &SchemaMap, root: &Schema, key: &str) -> Option<Vec<String>> {
         if self.flavor != Flavor::Swagger2 {
             return None;
         }
@@ -578,12 +578,12 @@ impl Builder {
         &mut self,
         doc: DocId,
         owner_ptr: &str,
-        list: Option<&Value>,
+        list: Option<&Schema>,
         at: &str,
     ) -> Vec<RawParam> {
         let mut out = Vec::new();
         let Some(list) = list else { return out };
-        let Value::Array(items) = list else {
+        let Some(items) = list.as_array() else {
             if !list.is_null() {
                 self.r
                     .warn(format!("{at}/parameters: not an array; ignored"));
@@ -609,7 +609,7 @@ impl Builder {
 
     fn param(&mut self, doc: DocId, ptr: &str, at: &str) -> Option<RawParam> {
         let d = self.r.doc(doc);
-        let Some(Value::Object(p)) = d.pointer(ptr) else {
+        let Some(p) = d.pointer(ptr).and_then(Schema::as_object) else {
             self.r
                 .warn(format!("{at}: parameter is not an object; skipped"));
             return None;
@@ -619,8 +619,8 @@ impl Builder {
                 .warn(format!("{at}: parameter without `name`; skipped"));
             return None;
         };
-        let place = p.get("in").and_then(Value::as_str).unwrap_or("");
-        let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let place = p.get("in").and_then(Schema::as_str).unwrap_or("");
+        let required = p.get("required").and_then(Schema::as_bool).unwrap_or(false);
         if self.flavor == Flavor::Swagger2 {
             match place {
                 "body" => {
@@ -632,7 +632,7 @@ impl Builder {
                     });
                 }
                 "formData" => {
-                    let file = p.get("type").and_then(Value::as_str) == Some("file");
+                    let file = p.get("type").and_then(Schema::as_str) == Some("file");
                     let schema = self.v2_param_schema(doc, p);
                     return Some(RawParam::Form {
                         name,
@@ -654,7 +654,7 @@ impl Builder {
             Some(self.v2_param_schema(doc, p))
         } else if p.contains_key("schema") {
             self.r.schema(doc, &child(ptr, "schema"))
-        } else if let Some(Value::Object(content)) = p.get("content") {
+        } else if let Some(content) = p.get("content").and_then(Schema::as_object) {
             content.keys().next().and_then(|m| {
                 self.r
                     .schema(doc, &child(&child(&child(ptr, "content"), m), "schema"))
@@ -664,9 +664,9 @@ impl Builder {
         };
         let example = p
             .get("example")
-            .cloned()
+            .map(Schema::to_value)
             .or_else(|| self.first_example(doc, ptr, p.get("examples")))
-            .or_else(|| p.get("x-example").cloned());
+            .or_else(|| p.get("x-example").map(Schema::to_value));
         Some(RawParam::Param(Parameter {
             name,
             location,
@@ -677,7 +677,7 @@ impl Builder {
     }
 
     /// A JSON Schema from a Swagger 2.0 non-body parameter's own keywords (`type: file` → binary string).
-    fn v2_param_schema(&mut self, doc: DocId, p: &Map<String, Value>) -> Value {
+    fn v2_param_schema(&mut self, doc: DocId, p: &SchemaMap) -> Schema {
         const KEYS: &[&str] = &[
             "type",
             "format",
@@ -698,21 +698,23 @@ impl Builder {
             "collectionFormat",
             "allowEmptyValue",
         ];
-        let mut s = Map::new();
+        let mut s = SchemaMap::new();
         for k in KEYS {
             if let Some(v) = p.get(*k) {
                 s.insert((*k).to_string(), v.clone());
             }
         }
-        if s.get("type").and_then(Value::as_str) == Some("file") {
-            s.insert("type".into(), json!("string"));
-            s.insert("format".into(), json!("binary"));
+        if s.get("type").and_then(Schema::as_str) == Some("file") {
+            let string = |t: &str| Schema::string(t);
+            s.insert("type".into(), string("string"));
+            s.insert("format".into(), string("binary"));
         }
-        if s.contains_key("items") {
-            let v = Value::Object(s);
+        let items = s.contains_key("items");
+        let v = Schema::object(s);
+        if items {
             return self.r.inline(doc, &v, 0);
         }
-        Value::Object(s)
+        v
     }
 
     /// The value of the first entry of an OpenAPI 3 `examples` map (entries may be `$ref`s).
@@ -720,17 +722,19 @@ impl Builder {
         &mut self,
         doc: DocId,
         owner_ptr: &str,
-        examples: Option<&Value>,
+        examples: Option<&Schema>,
     ) -> Option<Value> {
-        let Some(Value::Object(m)) = examples else {
-            return None;
-        };
+        let m = examples.and_then(Schema::as_object)?;
         let name = m.keys().next()?;
         let (edoc, eptr) = self
             .r
             .follow(doc, &child(&child(owner_ptr, "examples"), name))
             .ok()?;
-        self.r.doc(edoc).pointer(&eptr)?.get("value").cloned()
+        self.r
+            .doc(edoc)
+            .pointer(&eptr)?
+            .get("value")
+            .map(Schema::to_value)
     }
 
     fn body_v3(&mut self, doc: DocId, ptr: &str, at: &str) -> Option<RequestBody> {
@@ -745,9 +749,9 @@ impl Builder {
         let body = d.pointer(&bptr)?;
         let required = body
             .get("required")
-            .and_then(Value::as_bool)
+            .and_then(Schema::as_bool)
             .unwrap_or(false);
-        let Some(Value::Object(content)) = body.get("content") else {
+        let Some(content) = body.get("content").and_then(Schema::as_object) else {
             self.r
                 .warn(format!("{at}: request body without `content`; skipped"));
             return None;
@@ -758,7 +762,7 @@ impl Builder {
         let schema = self.r.schema(bdoc, &child(&mptr, "schema"));
         let example = mt
             .get("example")
-            .cloned()
+            .map(Schema::to_value)
             .or_else(|| self.first_example(bdoc, &mptr, mt.get("examples")));
         Some(RequestBody {
             content_type: media.to_string(),
@@ -770,10 +774,10 @@ impl Builder {
 
     fn body_v2(
         &mut self,
-        op: &Map<String, Value>,
-        root: &Value,
-        body: Option<(bool, Option<Value>)>,
-        form: Vec<(String, bool, Value, bool)>,
+        op: &SchemaMap,
+        root: &Schema,
+        body: Option<(bool, Option<Schema>)>,
+        form: Vec<(String, bool, Schema, bool)>,
     ) -> Option<RequestBody> {
         let consumes = self.media_list(op, root, "consumes").unwrap_or_default();
         if let Some((required, schema)) = body {
@@ -801,16 +805,19 @@ impl Builder {
             "application/x-www-form-urlencoded"
         };
         let required_any = form.iter().any(|f| f.1);
-        let required: Vec<Value> = form.iter().filter(|f| f.1).map(|f| json!(f.0)).collect();
-        let properties: Map<String, Value> = form.into_iter().map(|f| (f.0, f.2)).collect();
-        let mut schema = json!({"type": "object", "properties": properties});
+        let string = |s: &str| Schema::string(s);
+        let required: Vec<Schema> = form.iter().filter(|f| f.1).map(|f| string(&f.0)).collect();
+        let properties: SchemaMap = form.into_iter().map(|f| (f.0, f.2)).collect();
+        let mut schema = SchemaMap::new();
+        schema.insert("type".into(), string("object"));
+        schema.insert("properties".into(), Schema::object(properties));
         if !required.is_empty() {
-            schema["required"] = Value::Array(required);
+            schema.insert("required".into(), Schema::array(required));
         }
         Some(RequestBody {
             content_type: content_type.into(),
             required: required_any,
-            schema: Some(schema),
+            schema: Some(Schema::object(schema)),
             example: None,
         })
     }
@@ -819,12 +826,12 @@ impl Builder {
         &mut self,
         doc: DocId,
         op_ptr: &str,
-        responses: Option<&Value>,
+        responses: Option<&Schema>,
         at: &str,
         produces: Option<&[String]>,
-    ) -> BTreeMap<String, Option<Value>> {
+    ) -> BTreeMap<String, Option<Schema>> {
         let mut out = BTreeMap::new();
-        let Some(Value::Object(map)) = responses else {
+        let Some(map) = responses.and_then(Schema::as_object) else {
             return out;
         };
         let rs_ptr = child(op_ptr, "responses");
@@ -855,8 +862,8 @@ impl Builder {
                         None
                     }
                 }
-                _ => match resp.get("content") {
-                    Some(Value::Object(content)) => {
+                _ => match resp.get("content").and_then(Schema::as_object) {
+                    Some(content) => {
                         match pick_response_media(content.keys().map(String::as_str)) {
                             Some(m) => self.r.schema(
                                 rdoc,

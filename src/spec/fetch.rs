@@ -3,8 +3,8 @@
 use super::parse::{parse_document, parse_document_noting};
 use super::resolve::{Base, MAX_DOC_BYTES};
 use super::{build, ApiSpec, SpecError};
+use super::{Schema, SchemaNode};
 use crate::http::guard::{self, Policy};
-use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use url::Url;
@@ -95,7 +95,7 @@ pub(crate) async fn load_url(url: &str, policy: Option<&Policy>) -> Result<ApiSp
         })?;
     let (root, note) = parse_document_noting(&bytes, &origin)?;
 
-    let mut fetched: HashMap<String, Value> = HashMap::new();
+    let mut fetched: HashMap<String, Schema> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut root_key = base.clone();
     root_key.set_fragment(None);
@@ -129,12 +129,12 @@ pub(crate) async fn load_url(url: &str, policy: Option<&Policy>) -> Result<ApiSp
 }
 
 /// Collects the http(s) documents referenced from `doc` (located at `at`) not seen yet.
-fn external_targets(doc: &Value, at: &Url, seen: &mut HashSet<String>, out: &mut Vec<Url>) {
+fn external_targets(doc: &Schema, at: &Url, seen: &mut HashSet<String>, out: &mut Vec<Url>) {
     let mut stack = vec![doc];
     while let Some(v) = stack.pop() {
-        match v {
-            Value::Object(m) => {
-                if let Some(Value::String(r)) = m.get("$ref") {
+        match v.node() {
+            SchemaNode::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(Schema::as_str) {
                     let doc_part = r.split('#').next().unwrap_or("");
                     if !doc_part.is_empty() {
                         if let Ok(mut u) = at.join(doc_part) {
@@ -153,7 +153,7 @@ fn external_targets(doc: &Value, at: &Url, seen: &mut HashSet<String>, out: &mut
                     }
                 }
             }
-            Value::Array(a) => stack.extend(a.iter()),
+            SchemaNode::Array(a) => stack.extend(a.iter()),
             _ => {}
         }
     }

@@ -5,6 +5,7 @@ mod fetch;
 mod model;
 mod parse;
 mod resolve;
+mod schema;
 #[cfg(test)]
 mod tests;
 

@@ -1,6 +1,7 @@
 //! nat's one operation model: whatever the description's format (OpenAPI 3.0, 3.1, Swagger 2.0), the
-//! loader produces these types. Schemas are JSON Schema values with every `$ref` resolved (cycles cut
-//! with `{"x-nat-circular": "<ref>"}`), so the rest of nat never sees a `$ref`. Other markers a schema may
+//! loader produces these types. Schemas are JSON Schema trees ([`Schema`], shared and cheap to clone)
+//! with every `$ref` resolved (cycles cut with `{"x-nat-circular": "<ref>"}`), so the rest of nat never
+//! sees a `$ref`. Other markers a schema may
 //! hold where inlining stopped: `{"x-nat-unresolved": "<ref>"}` (dangling reference, with a warning),
 //! `{"x-nat-truncated": "<ref>", "type": …}` (the expansion did not fit the per-schema size bound) and
 //! `{"x-nat-depth-limit": "<ref>"}` (more than 32 nested references). Treat them as "any value".
@@ -8,8 +9,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A JSON Schema, `$ref`s already resolved.
-pub type Schema = serde_json::Value;
+pub use super::schema::{Schema, SchemaMap, SchemaNode};
 
 /// Where a parameter goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

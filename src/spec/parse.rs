@@ -1,11 +1,13 @@
-//! Bytes → `serde_json::Value`: JSON or YAML detected by content (not by extension), UTF-8 BOM stripped,
-//! YAML merge keys (`<<`) applied, YAML's non-string keys (`200:`, `true:`) turned into strings.
+//! Bytes → [`Schema`] tree (the JSON data model, parsed once and shared by the resolved schemas): JSON
+//! or YAML detected by content (not by extension), UTF-8 BOM stripped, YAML merge keys (`<<`) applied,
+//! YAML's non-string keys (`200:`, `true:`) turned into strings.
 
+use super::schema::{Schema, SchemaMap};
 use super::SpecError;
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
 
 /// Parses one document. Errors are [`SpecError::Syntax`] with line and column.
-pub(crate) fn parse_document(bytes: &[u8], origin: &str) -> Result<Value, SpecError> {
+pub(crate) fn parse_document(bytes: &[u8], origin: &str) -> Result<Schema, SpecError> {
     parse_document_noting(bytes, origin).map(|(v, _)| v)
 }
 
@@ -14,7 +16,7 @@ pub(crate) fn parse_document(bytes: &[u8], origin: &str) -> Result<Value, SpecEr
 pub(crate) fn parse_document_noting(
     bytes: &[u8],
     origin: &str,
-) -> Result<(Value, Option<String>), SpecError> {
+) -> Result<(Schema, Option<String>), SpecError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     match first {
@@ -24,7 +26,7 @@ pub(crate) fn parse_document_noting(
             column: 1,
             reason: "the document is empty".into(),
         }),
-        Some(b'{') | Some(b'[') => match serde_json::from_slice(bytes) {
+        Some(b'{') | Some(b'[') => match serde_json::from_slice::<Schema>(bytes) {
             Ok(v) => Ok((v, None)),
             // Flow-style YAML also starts with `{`; JSON's message is the useful one when both fail.
             Err(json_err) => match parse_yaml(bytes, origin) {
@@ -48,7 +50,7 @@ pub(crate) fn parse_document_noting(
     }
 }
 
-fn parse_yaml(bytes: &[u8], origin: &str) -> Result<Value, SpecError> {
+fn parse_yaml(bytes: &[u8], origin: &str) -> Result<Schema, SpecError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col(bytes, e.valid_up_to());
         SpecError::Syntax {
@@ -68,7 +70,7 @@ fn parse_yaml(bytes: &[u8], origin: &str) -> Result<Value, SpecError> {
             reason: e.to_string(),
         }
     })?;
-    Ok(yaml_to_json(yaml))
+    Ok(yaml_to_schema(yaml))
 }
 
 /// Deepest `[`/`{` nesting a YAML document may have. libyaml checks every open flow level on every
@@ -107,54 +109,55 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Converts YAML to JSON. Merge keys are applied here (depth-first, so a merged mapping's own `<<` is
-/// honoured too); keys already present win over merged ones, as the YAML merge spec says.
-fn yaml_to_json(v: serde_yaml_ng::Value) -> Value {
+/// Converts YAML to the JSON model. Merge keys are applied here (depth-first, so a merged mapping's own
+/// `<<` is honoured too); keys already present win over merged ones, as the YAML merge spec says.
+fn yaml_to_schema(v: serde_yaml_ng::Value) -> Schema {
     use serde_yaml_ng::Value as Y;
     match v {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
+        Y::Null => Schema::null(),
+        Y::Bool(b) => Schema::boolean(b),
         Y::Number(n) => yaml_number(&n),
-        Y::String(s) => Value::String(s),
-        Y::Sequence(seq) => Value::Array(seq.into_iter().map(yaml_to_json).collect()),
+        Y::String(s) => Schema::string(&s),
+        Y::Sequence(seq) => Schema::array(seq.into_iter().map(yaml_to_schema).collect()),
         Y::Mapping(m) => {
-            let mut out = Map::with_capacity(m.len());
+            let mut out = SchemaMap::new();
             let mut merges = Vec::new();
             for (k, v) in m {
                 if matches!(&k, Y::String(s) if s == "<<") {
                     merges.push(v);
                     continue;
                 }
-                out.insert(yaml_key(k), yaml_to_json(v));
+                out.insert(yaml_key(k), yaml_to_schema(v));
             }
             for merge in merges {
-                let sources = match yaml_to_json(merge) {
-                    Value::Array(items) => items,
-                    other => vec![other],
+                let merged = yaml_to_schema(merge);
+                let sources = match merged.as_array() {
+                    Some(items) => items.to_vec(),
+                    None => vec![merged],
                 };
                 for source in sources {
-                    if let Value::Object(src) = source {
+                    if let Some(src) = source.as_object() {
                         for (k, v) in src {
-                            out.entry(k).or_insert(v);
+                            out.entry(k.clone()).or_insert_with(|| v.clone());
                         }
                     }
                 }
             }
-            Value::Object(out)
+            Schema::object(out)
         }
-        Y::Tagged(t) => yaml_to_json(t.value),
+        Y::Tagged(t) => yaml_to_schema(t.value),
     }
 }
 
-fn yaml_number(n: &serde_yaml_ng::Number) -> Value {
+fn yaml_number(n: &serde_yaml_ng::Number) -> Schema {
     if let Some(i) = n.as_i64() {
-        Value::Number(i.into())
+        Schema::number(i.into())
     } else if let Some(u) = n.as_u64() {
-        Value::Number(u.into())
+        Schema::number(u.into())
     } else {
         n.as_f64()
             .and_then(Number::from_f64)
-            .map_or_else(|| Value::String(n.to_string()), Value::Number)
+            .map_or_else(|| Schema::string(&n.to_string()), Schema::number)
     }
 }
 
@@ -167,7 +170,7 @@ fn yaml_key(k: serde_yaml_ng::Value) -> String {
         Y::Bool(b) => b.to_string(),
         Y::Number(n) => n.to_string(),
         Y::Tagged(t) => yaml_key(t.value),
-        other => serde_json::to_string(&yaml_to_json(other)).unwrap_or_default(),
+        other => yaml_to_schema(other).to_string(),
     }
 }
 

@@ -2,15 +2,17 @@
 //! the referring document's own location) and, for URL origins, documents fetched beforehand.
 //!
 //! Nodes are addressed as (document, JSON pointer), so no part of a document is copied to walk it.
-//! Schemas are inlined on demand and memoised per target, cycles are cut with
-//! `{"x-nat-circular": "<ref>"}` and nesting is bounded, so a huge or self-referencing description costs
-//! one expansion per distinct schema rather than one per use.
+//! Documents are [`Schema`] trees themselves, so inlining shares every subtree that holds no `$ref` as
+//! parsed and builds new nodes only on the paths down to references. Inlined schemas are memoised per
+//! target: each distinct schema is built once and every further use is a reference-count bump. Cycles are cut with
+//! `{"x-nat-circular": "<ref>"}`, nesting is bounded, and each inlined schema counts the nodes it would
+//! have written out in full, so a use that would exceed [`MAX_SCHEMA_NODES`] is cut: serialising or
+//! copying any schema out stays bounded however the shared trees nest.
 
 use super::parse::parse_document;
-use serde_json::{json, Map, Value};
+use super::schema::{Schema, SchemaMap, SchemaNode};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::rc::Rc;
 use url::Url;
 
 /// Index of a loaded document.
@@ -57,7 +59,7 @@ impl Base {
 struct Doc {
     name: String,
     base: Base,
-    value: Rc<Value>,
+    value: Schema,
 }
 
 /// The documents of one description and the memo of inlined schemas.
@@ -66,9 +68,9 @@ pub(crate) struct Resolver {
     by_key: HashMap<String, DocId>,
     failed: HashMap<String, String>,
     /// Parsed documents fetched before the build (URL origins), by URL without fragment.
-    prefetched: HashMap<String, Value>,
-    /// Inlined schemas by target, with their node counts.
-    memo: HashMap<(DocId, String), (Rc<Value>, usize)>,
+    prefetched: HashMap<String, Schema>,
+    /// Inlined schemas by target, with their node counts when written out in full.
+    memo: HashMap<(DocId, String), (Schema, usize)>,
     /// Node budget left in each schema being inlined (innermost last).
     budgets: Vec<usize>,
     truncated: usize,
@@ -82,10 +84,10 @@ pub(crate) struct Resolver {
 impl Resolver {
     /// A resolver whose document 0 is `root`.
     pub(crate) fn new(
-        root: Value,
+        root: Schema,
         origin: &str,
         base: Base,
-        prefetched: HashMap<String, Value>,
+        prefetched: HashMap<String, Schema>,
     ) -> Self {
         let mut by_key = HashMap::new();
         by_key.insert(doc_key(&base, origin), 0);
@@ -93,7 +95,7 @@ impl Resolver {
             docs: vec![Doc {
                 name: origin.to_string(),
                 base,
-                value: Rc::new(root),
+                value: root,
             }],
             by_key,
             failed: HashMap::new(),
@@ -110,8 +112,8 @@ impl Resolver {
     }
 
     /// The document's value (cheap handle).
-    pub(crate) fn doc(&self, id: DocId) -> Rc<Value> {
-        Rc::clone(&self.docs[id].value)
+    pub(crate) fn doc(&self, id: DocId) -> Schema {
+        self.docs[id].value.clone()
     }
 
     /// How messages name a place: `#/pointer` in the root, `file#/pointer` elsewhere.
@@ -225,7 +227,7 @@ impl Resolver {
                 self.docs.push(Doc {
                     name: key.clone(),
                     base,
-                    value: Rc::new(value),
+                    value,
                 });
                 self.by_key.insert(key, id);
                 Ok(id)
@@ -245,9 +247,9 @@ impl Resolver {
             let Some(node) = d.pointer(&ptr) else {
                 return Err(format!("{} does not exist", self.place(doc, &ptr)));
             };
-            match node.get("$ref") {
-                Some(Value::String(r)) => {
-                    let r = r.clone();
+            match node.get("$ref").and_then(Schema::as_str) {
+                Some(r) => {
+                    let r = r.to_string();
                     let (nd, np) = self
                         .locate(doc, &r)
                         .map_err(|e| format!("$ref `{r}`: {e}"))?;
@@ -257,7 +259,7 @@ impl Resolver {
                     doc = nd;
                     ptr = np;
                 }
-                _ => return Ok((doc, ptr)),
+                None => return Ok((doc, ptr)),
             }
         }
         Err(format!(
@@ -267,7 +269,7 @@ impl Resolver {
     }
 
     /// The schema at (doc, ptr) with every `$ref` inlined.
-    pub(crate) fn schema(&mut self, doc: DocId, ptr: &str) -> Option<Value> {
+    pub(crate) fn schema(&mut self, doc: DocId, ptr: &str) -> Option<Schema> {
         let d = self.doc(doc);
         let node = d.pointer(ptr)?;
         self.budgets.push(MAX_SCHEMA_NODES);
@@ -291,24 +293,25 @@ impl Resolver {
         }
     }
 
-    /// Inlines the refs of a schema-ish value found in document `doc`.
-    pub(crate) fn inline(&mut self, doc: DocId, v: &Value, depth: usize) -> Value {
+    /// Inlines the refs of a schema-ish value found in document `doc`. A subtree without references
+    /// comes back as the very node given (shared, not copied).
+    pub(crate) fn inline(&mut self, doc: DocId, v: &Schema, depth: usize) -> Schema {
         self.charge(1);
         if depth > MAX_JSON_DEPTH {
-            return json!({ "x-nat-depth-limit": "json nesting" });
+            return marker("x-nat-depth-limit", "json nesting");
         }
-        match v {
-            Value::Object(m) => {
-                if let Some(Value::String(r)) = m.get("$ref") {
+        match v.node() {
+            SchemaNode::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(Schema::as_str) {
                     let target = self.inline_ref(doc, r, depth);
                     if m.len() == 1 {
                         return target;
                     }
                     // `$ref` with siblings (OpenAPI 3.1, and common in 3.0 practice): the siblings refine
-                    // the target.
-                    let mut out = match target {
-                        Value::Object(t) => t,
-                        other => return other,
+                    // the target. Only the target's top level is copied; its members stay shared.
+                    let mut out = match target.node() {
+                        SchemaNode::Object(t) => t.clone(),
+                        _ => return target,
                     };
                     for (k, v) in m {
                         if k != "$ref" {
@@ -316,43 +319,58 @@ impl Resolver {
                             out.insert(k.clone(), v);
                         }
                     }
-                    return Value::Object(out);
+                    return Schema::object(out);
                 }
-                let mut out = Map::with_capacity(m.len());
-                for (k, v) in m {
-                    let v = self.inline_member(doc, k, v, depth);
-                    out.insert(k.clone(), v);
+                let mut out: Option<SchemaMap> = None;
+                for (k, member) in m {
+                    let new = self.inline_member(doc, k, member, depth);
+                    if !new.ptr_eq(member) {
+                        out.get_or_insert_with(|| m.clone()).insert(k.clone(), new);
+                    }
                 }
-                Value::Object(out)
+                out.map_or_else(|| v.clone(), Schema::object)
             }
-            Value::Array(a) => {
-                Value::Array(a.iter().map(|x| self.inline(doc, x, depth + 1)).collect())
+            SchemaNode::Array(a) => {
+                let mut out: Option<Vec<Schema>> = None;
+                for (i, item) in a.iter().enumerate() {
+                    let new = self.inline(doc, item, depth + 1);
+                    if !new.ptr_eq(item) {
+                        out.get_or_insert_with(|| a.to_vec())[i] = new;
+                    }
+                }
+                out.map_or_else(|| v.clone(), Schema::array)
             }
-            other => other.clone(),
+            _ => v.clone(),
         }
     }
 
-    fn inline_member(&mut self, doc: DocId, key: &str, v: &Value, depth: usize) -> Value {
+    fn inline_member(&mut self, doc: DocId, key: &str, v: &Schema, depth: usize) -> Schema {
         match key {
             // Literal data: never references.
             "example" | "examples" | "enum" | "const" | "default" => v.clone(),
             k if k.starts_with("x-") => v.clone(),
             // Maps from names to schemas: the names are data, the values schemas.
             "properties" | "patternProperties" | "definitions" | "$defs" | "dependentSchemas" => {
-                match v {
-                    Value::Object(m) => Value::Object(
-                        m.iter()
-                            .map(|(name, s)| (name.clone(), self.inline(doc, s, depth + 2)))
-                            .collect(),
-                    ),
-                    other => self.inline(doc, other, depth + 1),
+                match v.node() {
+                    SchemaNode::Object(m) => {
+                        let mut out: Option<SchemaMap> = None;
+                        for (name, s) in m {
+                            let new = self.inline(doc, s, depth + 2);
+                            if !new.ptr_eq(s) {
+                                out.get_or_insert_with(|| m.clone())
+                                    .insert(name.clone(), new);
+                            }
+                        }
+                        out.map_or_else(|| v.clone(), Schema::object)
+                    }
+                    _ => self.inline(doc, v, depth + 1),
                 }
             }
             _ => self.inline(doc, v, depth + 1),
         }
     }
 
-    fn inline_ref(&mut self, from: DocId, r: &str, depth: usize) -> Value {
+    fn inline_ref(&mut self, from: DocId, r: &str, depth: usize) -> Schema {
         let (doc, ptr) = match self.locate(from, r) {
             Ok(t) => t,
             Err(e) => {
@@ -360,19 +378,19 @@ impl Resolver {
                     "{}: unresolved $ref `{r}`: {e}",
                     self.docs[from].name
                 ));
-                return json!({ "x-nat-unresolved": r });
+                return marker("x-nat-unresolved", r);
             }
         };
         let key = (doc, ptr);
         if let Some((v, n)) = self.memo.get(&key) {
-            let (v, n) = (Rc::clone(v), *n);
-            return self.use_memo(r, &v, n);
+            let (v, n) = (v.clone(), *n);
+            return self.use_memo(r, v, n);
         }
         if self.in_progress_set.contains(&key) {
-            return json!({ "x-nat-circular": r });
+            return marker("x-nat-circular", r);
         }
         if self.in_progress.len() >= MAX_REF_DEPTH {
-            return json!({ "x-nat-depth-limit": r });
+            return marker("x-nat-depth-limit", r);
         }
         let d = self.doc(doc);
         let Some(target) = d.pointer(&key.1) else {
@@ -381,7 +399,7 @@ impl Resolver {
                 "{}: unresolved $ref `{r}`: {place} does not exist",
                 self.docs[from].name
             ));
-            return json!({ "x-nat-unresolved": r });
+            return marker("x-nat-unresolved", r);
         };
         self.in_progress.push(key.clone());
         self.in_progress_set.insert(key.clone());
@@ -390,28 +408,35 @@ impl Resolver {
         let left = self.budgets.pop().unwrap_or(0);
         self.in_progress.pop();
         self.in_progress_set.remove(&key);
-        let value = Rc::new(value);
         let nodes = MAX_SCHEMA_NODES - left;
-        self.memo.insert(key, (Rc::clone(&value), nodes));
-        self.use_memo(r, &value, nodes)
+        self.memo.insert(key, (value.clone(), nodes));
+        self.use_memo(r, value, nodes)
     }
 
-    /// A copy of a memoised expansion, or a truncation marker when it does not fit the budget.
-    fn use_memo(&mut self, r: &str, v: &Value, nodes: usize) -> Value {
+    /// A memoised expansion (shared, not copied), or a truncation marker when its full size does not
+    /// fit the budget.
+    fn use_memo(&mut self, r: &str, v: Schema, nodes: usize) -> Schema {
         if self.charge(nodes) {
-            return v.clone();
+            return v;
         }
         self.truncated += 1;
         if self.truncated_example.is_none() {
             self.truncated_example = Some(r.to_string());
         }
-        let mut marker = Map::new();
-        marker.insert("x-nat-truncated".into(), Value::String(r.to_string()));
+        let mut m = SchemaMap::new();
+        m.insert("x-nat-truncated".into(), Schema::string(r));
         if let Some(t) = v.get("type") {
-            marker.insert("type".into(), t.clone());
+            m.insert("type".into(), t.clone());
         }
-        Value::Object(marker)
+        Schema::object(m)
     }
+}
+
+/// `{"<key>": "<reference>"}`: where inlining stopped.
+fn marker(key: &str, reference: &str) -> Schema {
+    let mut m = SchemaMap::new();
+    m.insert(key.to_string(), Schema::string(reference));
+    Schema::object(m)
 }
 
 fn doc_key(base: &Base, origin: &str) -> String {
@@ -426,7 +451,7 @@ fn doc_key(base: &Base, origin: &str) -> String {
     }
 }
 
-fn read_file(path: &Path, key: &str) -> Result<Value, String> {
+fn read_file(path: &Path, key: &str) -> Result<Schema, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{key}`: {e}"))?;
     if !meta.is_file() {
         // A directory, FIFO or device (`/dev/zero`) would fail or never end.
@@ -481,26 +506,34 @@ pub(crate) fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Escapes one JSON-pointer token (`~` → `~0`, `/` → `~1`).
-pub(crate) fn escape_token(s: &str) -> String {
-    if s.contains(['~', '/']) {
-        s.replace('~', "~0").replace('/', "~1")
-    } else {
-        s.to_string()
+/// Appends one JSON-pointer token, escaped (`~` → `~0`, `/` → `~1`).
+fn push_escaped(out: &mut String, token: &str) {
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
     }
 }
 
 /// `ptr` + `/token`.
 pub(crate) fn child(ptr: &str, token: &str) -> String {
-    format!("{ptr}/{}", escape_token(token))
+    let mut out = String::with_capacity(ptr.len() + token.len() + 8);
+    out.push_str(ptr);
+    out.push('/');
+    push_escaped(&mut out, token);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use serde_json::{json, Map, Value};
+
     fn resolver(v: Value) -> Resolver {
-        Resolver::new(v, "mem.json", Base::Isolated, HashMap::new())
+        Resolver::new(Schema::from(v), "mem.json", Base::Isolated, HashMap::new())
     }
 
     #[test]
@@ -513,7 +546,7 @@ mod tests {
                 "z": {"$ref": "#/components/schemas/e%20f"}
             }}
         }));
-        let s = r.schema(0, "/s").unwrap();
+        let s = r.schema(0, "/s").unwrap().to_value();
         assert_eq!(s["properties"]["x"]["type"], "string");
         assert_eq!(s["properties"]["y"]["type"], "integer");
         assert_eq!(s["properties"]["z"]["type"], "boolean");
@@ -529,13 +562,13 @@ mod tests {
                 "B": {"properties": {"a": {"$ref": "#/d/A"}}}
             }
         }));
-        let n = r.schema(0, "/d/Node").unwrap();
+        let n = r.schema(0, "/d/Node").unwrap().to_value();
         assert_eq!(
             n["properties"]["next"]["properties"]["next"]["x-nat-circular"],
             "#/d/Node"
         );
         assert_eq!(n["properties"]["bad"]["x-nat-unresolved"], "#/d/Nope");
-        let a = r.schema(0, "/d/A").unwrap();
+        let a = r.schema(0, "/d/A").unwrap().to_value();
         assert!(a.to_string().contains("x-nat-circular"));
         assert_eq!(r.take_warnings().len(), 1);
     }
@@ -546,7 +579,7 @@ mod tests {
             "s": {"example": {"$ref": "#/nope"}, "x-ms-examples": {"$ref": "./missing.json"},
                   "properties": {"example": {"type": "string"}}}
         }));
-        let s = r.schema(0, "/s").unwrap();
+        let s = r.schema(0, "/s").unwrap().to_value();
         assert_eq!(s["example"]["$ref"], "#/nope");
         assert_eq!(s["properties"]["example"]["type"], "string");
         assert!(r.take_warnings().is_empty());
@@ -559,7 +592,7 @@ mod tests {
             "s": {"$ref": "#/T", "description": "d", "nullable": true}
         }));
         assert_eq!(
-            r.schema(0, "/s").unwrap(),
+            r.schema(0, "/s").unwrap().to_value(),
             json!({"type": "string", "description": "d", "nullable": true})
         );
     }
@@ -574,7 +607,7 @@ mod tests {
             );
         }
         let mut r = resolver(json!({ "d": defs }));
-        let s = r.schema(0, "/d/S0").unwrap();
+        let s = r.schema(0, "/d/S0").unwrap().to_value();
         assert!(s.to_string().contains("x-nat-depth-limit"));
     }
 
@@ -593,5 +626,6 @@ mod tests {
         assert_eq!(percent_decode("a%2"), "a%2");
         assert_eq!(percent_decode("%zz%"), "%zz%");
         assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(child("/paths", "/a~b/{c}"), "/paths/~1a~0b~1{c}");
     }
 }

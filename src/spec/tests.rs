@@ -133,7 +133,10 @@ fn parameters_merge_with_operation_winning() {
     assert_eq!(id.example, Some(json!(7)));
     let verbose: Vec<_> = get.params_in(ParamLocation::Query).collect();
     assert_eq!(verbose.len(), 1);
-    assert_eq!(verbose[0].schema, Some(json!({"type": "string"})));
+    assert_eq!(
+        verbose[0].schema.as_ref().map(Schema::to_value),
+        Some(json!({"type": "string"}))
+    );
     assert_eq!(verbose[0].example, Some(json!("yes")));
     let trace: Vec<_> = get.params_in(ParamLocation::Header).collect();
     assert_eq!(trace[0].name, "X-Trace");
@@ -233,7 +236,7 @@ paths:
     assert!(a.request_body.is_none());
     assert_eq!(a.responses.len(), 1);
     assert_eq!(
-        a.responses["201"],
+        a.responses["201"].as_ref().map(Schema::to_value),
         Some(json!({"x-nat-unresolved": "#/components/schemas/Nope"}))
     );
     let w = s.warnings.join("\n");
@@ -369,7 +372,10 @@ paths:
     let post = op(&s, "POST", "/pets");
     assert_eq!(post.parameters.len(), 1);
     assert_eq!(post.parameters[0].example, Some(json!(5)));
-    assert_eq!(post.parameters[0].schema, Some(json!({"type": "integer"})));
+    assert_eq!(
+        post.parameters[0].schema.as_ref().map(Schema::to_value),
+        Some(json!({"type": "integer"}))
+    );
     let body = post.request_body.as_ref().unwrap();
     assert_eq!(body.content_type, "application/json");
     assert!(body.required);
@@ -560,7 +566,9 @@ async fn load_fetches_urls_and_their_relative_refs() {
     assert_eq!(s.operations.len(), 1, "{:?}", s.warnings);
     assert_eq!(s.servers, [format!("{base}/v1")]);
     assert_eq!(
-        op(&s, "GET", "/u").responses["200"],
+        op(&s, "GET", "/u").responses["200"]
+            .as_ref()
+            .map(Schema::to_value),
         Some(json!({"type": "object"}))
     );
     let e = super::load(&format!("{base}/missing.json"))
