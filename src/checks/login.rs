@@ -78,7 +78,7 @@ pub enum UserKind {
 }
 
 /// The fields of a login operation's body.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LoginForm {
     pub user_field: String,
     pub user_kind: UserKind,
@@ -107,7 +107,10 @@ fn any_word(text: &str, words: &[&str]) -> bool {
 fn body_fields(op: &Operation, values: &RequestValues) -> Vec<(String, Option<Schema>)> {
     let schema = op.request_body.as_ref().and_then(|b| b.schema.as_ref());
     let mut out: Vec<(String, Option<Schema>)> = Vec::new();
-    if let Some(Value::Object(props)) = schema.and_then(|s| s.get("properties")) {
+    if let Some(props) = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Schema::as_object)
+    {
         for (k, v) in props {
             out.push((k.clone(), Some(v.clone())));
         }
@@ -203,7 +206,7 @@ fn length_bounds(schema: Option<&Schema>) -> (usize, usize) {
     let get = |k: &str| {
         schema
             .and_then(|s| s.get(k))
-            .and_then(Value::as_u64)
+            .and_then(Schema::as_u64)
             .map(|n| n.min(256) as usize)
     };
     let min = get("minLength").unwrap_or(0);
@@ -712,7 +715,7 @@ mod tests {
             request_body: Some(RequestBody {
                 content_type: "application/json".into(),
                 required: true,
-                schema: Some(json!({"type": "object", "properties": props})),
+                schema: Some(Schema::from(json!({"type": "object", "properties": props}))),
                 example: None,
             }),
             security: vec![],
