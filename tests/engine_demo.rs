@@ -128,11 +128,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
     }
     // BFLA: alice, an ordinary user, got the admin's list; firm, because an admin identity was the
     // reference.
-    let bfla = report
-        .findings
-        .iter()
-        .find(|f| f.check == "NAT-API5-BFLA")
-        .unwrap();
+    let bfla = finding(&report, "NAT-API5-BFLA");
     assert_eq!(bfla.confidence, Confidence::Firm);
     assert!(bfla
         .evidence
@@ -142,11 +138,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
     assert!(!json.contains(nat::demo::user_password()));
     assert!(!json.contains("access_token"), "a login answer leaked");
     // Expired-token evidence: one replay of nat's own expired token, redacted.
-    let expired = report
-        .findings
-        .iter()
-        .find(|f| f.check == "NAT-API2-JWT-EXPIRED")
-        .unwrap();
+    let expired = finding(&report, "NAT-API2-JWT-EXPIRED");
     assert!(expired
         .evidence
         .request
@@ -157,11 +149,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .contains("GET /api/v1/vuln/sessions/profile "));
     assert!(expired.evidence.response.contains("\"name\":\"alice\""));
     // Logout evidence: before, logout, after.
-    let logout = report
-        .findings
-        .iter()
-        .find(|f| f.check == "NAT-API2-LOGOUT-INEFFECTIVE")
-        .unwrap();
+    let logout = finding(&report, "NAT-API2-LOGOUT-INEFFECTIVE");
     for part in [
         "# before logout",
         "POST /api/v1/vuln/sessions/logout ",
@@ -174,11 +162,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         );
     }
     // BOLA evidence: bob's request and alice's document in the answer.
-    let bola = report
-        .findings
-        .iter()
-        .find(|f| f.check == "NAT-API1-BOLA")
-        .unwrap();
+    let bola = finding(&report, "NAT-API1-BOLA");
     assert!(bola
         .evidence
         .request
@@ -189,11 +173,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .contains("Authorization: Bearer <JWT alg=HS256"));
     assert!(bola.evidence.response.contains("\"owner_id\":1"));
     // Data exposure evidence: the leaked hash is there, shortened.
-    let exposure = report
-        .findings
-        .iter()
-        .find(|f| f.check == "NAT-API3-DATA-EXPOSURE")
-        .unwrap();
+    let exposure = finding(&report, "NAT-API3-DATA-EXPOSURE");
     assert!(exposure
         .evidence
         .request
@@ -204,11 +184,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .contains("\"password_hash\":\"$2b$12…[60 chars"));
     assert!(!exposure.evidence.response.contains("R9h/cIPz0gi"));
     // Mass assignment evidence: read, write, read-back showing the written values, restored.
-    let mass = report
-        .findings
-        .iter()
-        .find(|f| f.check == "NAT-API3-MASS-ASSIGNMENT")
-        .unwrap();
+    let mass = finding(&report, "NAT-API3-MASS-ASSIGNMENT");
     assert!(mass
         .evidence
         .request
@@ -280,23 +256,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
 /// fail a scan by default; the fixed twin (403 for the user) gives nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_an_admin_identity_bfla_is_tentative_and_does_not_fail() {
-    let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let mut req = ScanRequest {
-        url: demo.url(),
-        ..Default::default()
-    };
-    req.auth = AuthConfig {
-        token: Some(Secret::new(nat::demo::user_token())),
-        ..Default::default()
-    };
-    req.options.checks = vec!["NAT-API5-BFLA".into()];
-    req.options.fail_on = FailOn::Info;
-    let report = run(req, Events::none(), CancellationToken::new())
-        .await
-        .unwrap();
-    demo.stop().await;
+    let report = scan_as_alice_alone("NAT-API5-BFLA", FailOn::Info).await;
     let got: Vec<_> = report
         .findings
         .iter()
@@ -357,22 +317,7 @@ async fn repeated_scans_of_one_server_find_nothing_on_the_lockout_twins() {
 /// fixed twin.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_one_identity_a_swapped_id_is_a_tentative_bola() {
-    let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let mut req = ScanRequest {
-        url: demo.url(),
-        ..Default::default()
-    };
-    req.auth = AuthConfig {
-        token: Some(Secret::new(nat::demo::user_token())),
-        ..Default::default()
-    };
-    req.options.checks = vec!["NAT-API1-BOLA".into()];
-    let report = run(req, Events::none(), CancellationToken::new())
-        .await
-        .unwrap();
-    demo.stop().await;
+    let report = scan_as_alice_alone("NAT-API1-BOLA", FailOn::High).await;
     let got: Vec<_> = report
         .findings
         .iter()
@@ -394,4 +339,26 @@ async fn with_one_identity_a_swapped_id_is_a_tentative_bola() {
         !report.summary.failed,
         "tentative findings do not fail a scan"
     );
+}
+
+/// A scan of a fresh demo server as alice alone (no second user, no other identity), one check only.
+async fn scan_as_alice_alone(check: &str, fail_on: FailOn) -> nat::report::ScanReport {
+    let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mut req = ScanRequest {
+        url: demo.url(),
+        ..Default::default()
+    };
+    req.auth = AuthConfig {
+        token: Some(Secret::new(nat::demo::user_token())),
+        ..Default::default()
+    };
+    req.options.checks = vec![check.into()];
+    req.options.fail_on = fail_on;
+    let report = run(req, Events::none(), CancellationToken::new())
+        .await
+        .unwrap();
+    demo.stop().await;
+    report
 }
