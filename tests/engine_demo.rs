@@ -22,6 +22,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/reports/{report_id}"),
     ("NAT-API3-DATA-EXPOSURE", "GET /vuln/users/{user_id}"),
+    ("NAT-API3-UNDOCUMENTED-DATA", "GET /vuln/me/orders"),
     ("NAT-API3-MASS-ASSIGNMENT", "PATCH /vuln/account"),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/session"),
     ("NAT-API2-JWT-UNVERIFIED", "GET /vuln/jwt/me"),
@@ -161,6 +162,23 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
             logout.evidence.request
         );
     }
+    // Undocumented data: the internal columns, named, with the answer that carries them.
+    let undocumented = finding(&report, "NAT-API3-UNDOCUMENTED-DATA");
+    for reason in [
+        "`fraud_score` (undocumented, server-internal by its name)",
+        "`internal_cost_cents` (undocumented, server-internal by its name)",
+        "`reviewed_by` (undocumented, another person's e-mail address)",
+    ] {
+        assert!(
+            undocumented.evidence.request.contains(reason),
+            "{}",
+            undocumented.evidence.request
+        );
+    }
+    assert!(undocumented
+        .evidence
+        .response
+        .contains("\"internal_cost_cents\":1450"));
     // BOLA evidence: bob's request and alice's document in the answer.
     let bola = finding(&report, "NAT-API1-BOLA");
     assert!(bola

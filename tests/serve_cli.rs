@@ -358,7 +358,7 @@ fn keys_on_a_data_dir_held_by_a_server_exit_2_with_what_to_do() {
 
 #[test]
 fn remote_scan_of_the_demo_target_matches_a_local_scan() {
-    // 19 findings: the demo's 14 but BOLA (no second user) and mass assignment (not without
+    // 20 findings: the demo's 14 but BOLA (no second user) and mass assignment (not without
     // --destructive: it changes an account nat did not create).
     let s = Setup::start();
     let remote = s.remote_scan_json(&[]);
@@ -371,9 +371,9 @@ fn remote_scan_of_the_demo_target_matches_a_local_scan() {
         .stdout
         .clone();
     let local: serde_json::Value = serde_json::from_slice(&local_out).unwrap();
-    assert_eq!(remote["findings"].as_array().unwrap().len(), 19, "{remote}");
+    assert_eq!(remote["findings"].as_array().unwrap().len(), 20, "{remote}");
     assert_eq!(fingerprints(&remote), fingerprints(&local));
-    assert_eq!(remote["summary"]["total_findings"], 19);
+    assert_eq!(remote["summary"]["total_findings"], 20);
     assert_eq!(remote["summary"]["failed"], true);
 
     // --fail-on decides the exit code as locally.
@@ -382,7 +382,7 @@ fn remote_scan_of_the_demo_target_matches_a_local_scan() {
         .env("NAT_AUTH_TOKEN", &s.token)
         .assert()
         .code(0)
-        .stdout(contains("19 findings"));
+        .stdout(contains("20 findings"));
 }
 
 #[test]
@@ -401,7 +401,7 @@ fn remote_scan_sends_a_local_spec_file_as_content() {
     std::fs::write(file.path(), spec).unwrap();
     let path = file.path().to_str().unwrap();
     let report = s.remote_scan_json(&["--spec", path]);
-    assert_eq!(report["findings"].as_array().unwrap().len(), 19);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 20);
     // A missing file is the user's input error, found before anything is sent.
     s.nat()
         .args(["scan", &s.target, "--spec", "/nonexistent/api.yaml"])
@@ -438,13 +438,13 @@ fn scans_list_show_findings_report() {
         .assert()
         .success()
         .stdout(contains("complete"))
-        .stdout(contains("56/58 operations tested, 19 findings"));
+        .stdout(contains("58/60 operations tested, 20 findings"));
     s.nat()
         .args(["scans", "findings", &id])
         .assert()
         .success()
         .stdout(contains("find_001"))
-        .stdout(contains("19 findings"));
+        .stdout(contains("20 findings"));
     s.nat()
         .args(["scans", "findings", &id, "--severity", "critical"])
         .assert()
@@ -459,7 +459,7 @@ fn scans_list_show_findings_report() {
         .stdout
         .clone();
     let findings: serde_json::Value = serde_json::from_slice(&findings).unwrap();
-    assert_eq!(findings["findings"].as_array().unwrap().len(), 19);
+    assert_eq!(findings["findings"].as_array().unwrap().len(), 20);
 
     let sarif = s
         .nat()

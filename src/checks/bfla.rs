@@ -55,7 +55,7 @@ const PRIVILEGED_WORDS: &[&str] = &[
 ];
 
 /// Words of an identifier: split on non-alphanumerics and camelCase humps, lower-cased.
-fn words(s: &str) -> Vec<String> {
+pub(crate) fn words(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;

@@ -20,6 +20,7 @@ mod robustness;
 pub mod signatures;
 pub mod similarity;
 mod sqli;
+mod undocumented_data;
 mod undocumented_method;
 mod user_enumeration;
 mod verbose_errors;
@@ -40,6 +41,7 @@ pub use mass_assignment::MassAssignment;
 pub use rate_limit::NoRateLimit;
 pub use robustness::Robustness;
 pub use sqli::SqlInjection;
+pub use undocumented_data::UndocumentedData;
 pub use undocumented_method::UndocumentedMethod;
 pub use user_enumeration::UserEnumeration;
 pub use verbose_errors::VerboseErrors;
@@ -123,6 +125,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &UndocumentedMethod,
     &AuthBypass,
     &DataExposure,
+    &UndocumentedData,
     &JwtUnverified,
     &JwtWeakSecret,
     &JwtExpired,

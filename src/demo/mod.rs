@@ -7,6 +7,7 @@
 mod admin;
 mod authn;
 mod db;
+mod exposure;
 mod jwt;
 mod notes;
 mod routes;

@@ -35,6 +35,7 @@ static GROUPS: &[RouteGroup] = &[
     super::notes::GROUP,
     super::sessions::GROUP,
     super::authn::GROUP,
+    super::exposure::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
