@@ -24,7 +24,7 @@ pub mod scan;
 pub mod serve;
 
 use crate::request::ScanRequest;
-use args::{AuthArgs, Cli, Command, DemoArgs, GenerateAssetsArgs, ScanArgs, SpecArgs};
+use args::{Cli, Command, DemoArgs, GenerateAssetsArgs, ScanArgs, SpecArgs};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, FromArgMatches};
 use error::CliError;
@@ -231,21 +231,13 @@ fn demo_command(args: DemoArgs) -> Result<Exit, CliError> {
     })
 }
 
-/// Scans the demo target exactly like `nat scan URL --auth-bearer TOKEN --auth-b-bearer TOKEN_B
-/// --destructive` with an `admin` identity (alice as the user, bob as the second user, carol as the
-/// admin; the target is nat's own in-memory
-/// server, thrown away after the scan, so nothing forbids changing its objects).
+/// Scans the demo target exactly like `nat scan URL --auth-login-url /api/v1/sessions/login
+/// --auth-login-user alice --auth-b-bearer TOKEN_B --destructive` with an `admin` identity: alice logs
+/// in herself (so the session checks run), bob is the second user, carol the admin. The target is
+/// nat's own in-memory server, thrown away after the scan, so nothing forbids changing its objects.
 async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliError> {
-    let token = crate::demo::user_token();
-    if token.is_empty() {
-        return Err(crate::NatError::Scan("the demo target gave no user token".into()).into());
-    }
     let args = ScanArgs {
         url: Some(url),
-        auth: AuthArgs {
-            auth_bearer: Some(token),
-            ..AuthArgs::default()
-        },
         auth_b: args::AuthBArgs {
             auth_b_bearer: Some(crate::demo::second_user_token()),
             ..args::AuthBArgs::default()
@@ -258,6 +250,12 @@ async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliErr
         ..ScanArgs::default()
     };
     let mut request = scan_request(&args, None)?;
+    request.auth = crate::request::AuthConfig {
+        login_url: Some(crate::demo::LOGIN_PATH.into()),
+        username: Some("alice".into()),
+        password: Some(crate::request::Secret::new(crate::demo::user_password())),
+        ..Default::default()
+    };
     request.identities.push(crate::request::Identity {
         name: "admin".into(),
         role: "admin".into(),
