@@ -26,6 +26,11 @@ const ENV: [&str; 8] = [
 /// Bound of one command.
 const LIMIT: Duration = Duration::from_secs(90);
 
+/// Findings of a demo scan with one user (a bearer token) in the default mode: no two-user BOLA or
+/// BOLA on writes (a tentative swapped-id BOLA instead), no mass assignment (not without
+/// `--destructive`), no admin identity (a tentative BFLA).
+const DEMO_FINDINGS: usize = 20;
+
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("nat")
 }
@@ -358,8 +363,6 @@ fn keys_on_a_data_dir_held_by_a_server_exit_2_with_what_to_do() {
 
 #[test]
 fn remote_scan_of_the_demo_target_matches_a_local_scan() {
-    // 20 findings: the demo's 14 but BOLA (no second user) and mass assignment (not without
-    // --destructive: it changes an account nat did not create).
     let s = Setup::start();
     let remote = s.remote_scan_json(&[]);
     let local_out = nat()
@@ -371,9 +374,13 @@ fn remote_scan_of_the_demo_target_matches_a_local_scan() {
         .stdout
         .clone();
     let local: serde_json::Value = serde_json::from_slice(&local_out).unwrap();
-    assert_eq!(remote["findings"].as_array().unwrap().len(), 20, "{remote}");
+    assert_eq!(
+        remote["findings"].as_array().unwrap().len(),
+        DEMO_FINDINGS,
+        "{remote}"
+    );
     assert_eq!(fingerprints(&remote), fingerprints(&local));
-    assert_eq!(remote["summary"]["total_findings"], 20);
+    assert_eq!(remote["summary"]["total_findings"], DEMO_FINDINGS);
     assert_eq!(remote["summary"]["failed"], true);
 
     // --fail-on decides the exit code as locally.
@@ -382,7 +389,7 @@ fn remote_scan_of_the_demo_target_matches_a_local_scan() {
         .env("NAT_AUTH_TOKEN", &s.token)
         .assert()
         .code(0)
-        .stdout(contains("20 findings"));
+        .stdout(contains(format!("{DEMO_FINDINGS} findings")));
 }
 
 #[test]
@@ -401,7 +408,7 @@ fn remote_scan_sends_a_local_spec_file_as_content() {
     std::fs::write(file.path(), spec).unwrap();
     let path = file.path().to_str().unwrap();
     let report = s.remote_scan_json(&["--spec", path]);
-    assert_eq!(report["findings"].as_array().unwrap().len(), 20);
+    assert_eq!(report["findings"].as_array().unwrap().len(), DEMO_FINDINGS);
     // A missing file is the user's input error, found before anything is sent.
     s.nat()
         .args(["scan", &s.target, "--spec", "/nonexistent/api.yaml"])
@@ -438,13 +445,15 @@ fn scans_list_show_findings_report() {
         .assert()
         .success()
         .stdout(contains("complete"))
-        .stdout(contains("58/60 operations tested, 20 findings"));
+        .stdout(contains(format!(
+            "58/60 operations tested, {DEMO_FINDINGS} findings"
+        )));
     s.nat()
         .args(["scans", "findings", &id])
         .assert()
         .success()
         .stdout(contains("find_001"))
-        .stdout(contains("20 findings"));
+        .stdout(contains(format!("{DEMO_FINDINGS} findings")));
     s.nat()
         .args(["scans", "findings", &id, "--severity", "critical"])
         .assert()
@@ -459,7 +468,10 @@ fn scans_list_show_findings_report() {
         .stdout
         .clone();
     let findings: serde_json::Value = serde_json::from_slice(&findings).unwrap();
-    assert_eq!(findings["findings"].as_array().unwrap().len(), 20);
+    assert_eq!(
+        findings["findings"].as_array().unwrap().len(),
+        DEMO_FINDINGS
+    );
 
     let sarif = s
         .nat()

@@ -7,9 +7,9 @@
 //! proves nothing and is not reported.
 
 use super::{Check, CheckMeta};
-use crate::engine::{ScanContext, Target};
-use crate::findings::{Confidence, Evidence, Finding, RiskFactors, Severity};
-use crate::http::{Exchange, Who};
+use crate::engine::{write_took_effect, ScanContext, Target};
+use crate::findings::{Confidence, Finding, RiskFactors, Severity};
+use crate::http::Who;
 use crate::spec::Operation;
 use crate::synth::{RequestValues, Slot};
 use async_trait::async_trait;
@@ -60,14 +60,6 @@ fn marked(values: &RequestValues) -> Option<RequestValues> {
     any.then_some(out)
 }
 
-fn text(ctx: &ScanContext, step: &str, ex: &Exchange) -> (String, String) {
-    let e = ctx.evidence(ex);
-    (
-        format!("# {step}\n{}", e.request),
-        format!("# {step}\n{}", e.response),
-    )
-}
-
 #[async_trait]
 impl Check for BolaWrite {
     fn meta(&self) -> &'static CheckMeta {
@@ -116,46 +108,22 @@ impl Check for BolaWrite {
             return vec![];
         }
         let after = ctx.send(&Who::User, &read).await;
-        let effect = if delete {
-            matches!(after.status(), Some(404 | 410))
-        } else {
-            after.is_success()
-                && after
-                    .response
-                    .as_ref()
-                    .is_some_and(|r| r.text().contains(MARKER))
-        };
-        if !effect {
+        if !write_took_effect(delete, &after, MARKER) {
             return vec![];
         }
         let what = if delete { "delete" } else { "change" };
-        let steps = [
+        let stored = if delete {
+            "gone"
+        } else {
+            "B's value is stored"
+        };
+        let evidence = ctx.labelled_evidence(&[
             (
-                format!("1. user B: {what} user A's object (created by nat as A)"),
+                &format!("1. user B: {what} user A's object (created by nat as A)"),
                 &attack,
             ),
-            (
-                format!(
-                    "2. user A reads it back: {}",
-                    if delete {
-                        "gone"
-                    } else {
-                        "B's value is stored"
-                    }
-                ),
-                &after,
-            ),
-        ];
-        let mut evidence = Evidence::default();
-        for (step, ex) in steps {
-            let (req, resp) = text(ctx, &step, ex);
-            if !evidence.request.is_empty() {
-                evidence.request.push_str("\n\n");
-                evidence.response.push_str("\n\n");
-            }
-            evidence.request.push_str(&req);
-            evidence.response.push_str(&resp);
-        }
+            (&format!("2. user A reads it back: {stored}"), &after),
+        ]);
         let factors = RiskFactors {
             unauthenticated: false,
             state_changing: true,

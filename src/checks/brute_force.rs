@@ -108,8 +108,7 @@ impl Check for NoBruteForceProtection {
         } else {
             "nat knew no real account to compare with; every answer was a plain 401/403"
         };
-        let evidence = login::labelled_evidence(
-            ctx,
+        let evidence = ctx.labelled_evidence(
             &[
                 (
                     &format!(

@@ -6,7 +6,6 @@
 //! (two per login operation and scan), and bursts go to made-up accounts.
 
 use crate::engine::{ScanContext, Target};
-use crate::findings::Evidence;
 use crate::http::{Exchange, RecordedResponse, RequestSpec, Who};
 use crate::spec::{Operation, Schema};
 use crate::synth::{RequestValues, Slot};
@@ -417,21 +416,6 @@ pub fn slowed_down(elapsed_ms: &[u64]) -> bool {
     let first = median(&elapsed_ms[..q]);
     let last = median(&elapsed_ms[elapsed_ms.len() - q..]);
     last >= first.saturating_mul(2) && last >= first + 500
-}
-
-/// Evidence of several exchanges, each under a `# label` line.
-pub fn labelled_evidence(ctx: &ScanContext, parts: &[(&str, &Exchange)]) -> Evidence {
-    let mut request = Vec::new();
-    let mut response = Vec::new();
-    for (label, ex) in parts {
-        let e = ctx.evidence(ex);
-        request.push(format!("# {label}\n{}", e.request));
-        response.push(format!("# {label}\n{}", e.response));
-    }
-    Evidence {
-        request: request.join("\n\n"),
-        response: response.join("\n\n"),
-    }
 }
 
 /// A value known to identify an existing account, and where nat learned it.

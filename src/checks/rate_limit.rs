@@ -86,21 +86,18 @@ impl Check for NoRateLimit {
         let (Some(first), Some(last)) = (burst.first(), burst.last()) else {
             return vec![];
         };
-        let evidence = login::labelled_evidence(
-            ctx,
-            &[
-                (&format!("request 1 of {size}"), first),
-                (
-                    &format!(
-                        "request {size} of {size}, the same request: the same status, no 429, no \
+        let evidence = ctx.labelled_evidence(&[
+            (&format!("request 1 of {size}"), first),
+            (
+                &format!(
+                    "request {size} of {size}, the same request: the same status, no 429, no \
                          Retry-After or rate-limit header, no slow-down (answer times {}–{} ms)",
-                        times.iter().min().copied().unwrap_or(0),
-                        times.iter().max().copied().unwrap_or(0)
-                    ),
-                    last,
+                    times.iter().min().copied().unwrap_or(0),
+                    times.iter().max().copied().unwrap_or(0)
                 ),
-            ],
-        );
+                last,
+            ),
+        ]);
         let factors = RiskFactors {
             unauthenticated: !target.op.requires_auth(),
             state_changing: target.op.is_state_changing(),

@@ -6,8 +6,8 @@
 //! owner's read-back: the value nat wrote is stored, or the object is gone — `certain`.
 
 use super::{Check, CheckMeta};
-use crate::engine::{ScanContext, Target};
-use crate::findings::{Confidence, Evidence, Finding, RiskFactors, Severity};
+use crate::engine::{write_took_effect, ScanContext, Target};
+use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{Body, RequestSpec, Who};
 use crate::request::Safety;
 use async_trait::async_trait;
@@ -119,31 +119,24 @@ impl Check for UndocumentedMethod {
                 continue;
             }
             let after = ctx.send(&Who::User, &read).await;
-            let effect = if method == "DELETE" {
-                matches!(after.status(), Some(404 | 410))
-            } else {
-                after.is_success()
-                    && after
-                        .response
-                        .as_ref()
-                        .is_some_and(|r| r.text().contains(MARKER))
-            };
-            if !effect {
+            if !write_took_effect(method == "DELETE", &after, MARKER) {
                 continue;
             }
-            let (e1, e2) = (ctx.evidence(&sent), ctx.evidence(&after));
-            let evidence = Evidence {
-                request: format!(
-                    "# 1. {method}, which the description does not offer on {}, on an object nat created\n{}\n\n# 2. the owner reads it back\n{}",
-                    op.path, e1.request, e2.request
-                ),
-                response: format!(
-                    "# 1. {method}\n{}\n\n# 2. read back: {}\n{}",
-                    e1.response,
-                    if method == "DELETE" { "gone" } else { "the written value is stored" },
-                    e2.response
-                ),
+            let stored = if method == "DELETE" {
+                "gone"
+            } else {
+                "the written value is stored"
             };
+            let evidence = ctx.labelled_evidence(&[
+                (
+                    &format!(
+                        "1. {method}, which the description does not offer on {}, on an object nat created",
+                        op.path
+                    ),
+                    &sent,
+                ),
+                (&format!("2. the owner reads it back: {stored}"), &after),
+            ]);
             let factors = RiskFactors {
                 unauthenticated: false,
                 state_changing: true,

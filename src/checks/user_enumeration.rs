@@ -68,8 +68,7 @@ impl Check for UserEnumeration {
             }
             return vec![];
         };
-        let evidence = login::labelled_evidence(
-            ctx,
+        let evidence = ctx.labelled_evidence(
             &[
                 (
                     &format!(

@@ -5,7 +5,7 @@ mod owned;
 mod resources;
 mod run;
 
-pub use owned::{creator_of, writes_one_object};
+pub use owned::{creator_of, write_took_effect, writes_one_object};
 pub use resources::{collection_of, ids_in, is_object_id, Learned, Resources};
 pub use run::{run, run_guarded};
 
@@ -101,6 +101,21 @@ impl ScanContext {
     /// Sends a request as `who` (see [`HttpClient::send`]).
     pub async fn send(&self, who: &Who, req: &RequestSpec) -> Exchange {
         self.http.send(who, req).await
+    }
+
+    /// Redacted evidence of several exchanges in order, each under a `# label` line on both sides.
+    pub fn labelled_evidence(&self, parts: &[(&str, &Exchange)]) -> Evidence {
+        let mut request = Vec::new();
+        let mut response = Vec::new();
+        for (label, ex) in parts {
+            let e = self.evidence(ex);
+            request.push(format!("# {label}\n{}", e.request));
+            response.push(format!("# {label}\n{}", e.response));
+        }
+        Evidence {
+            request: request.join("\n\n"),
+            response: response.join("\n\n"),
+        }
     }
 
     /// Redacted evidence of an exchange.

@@ -34,6 +34,20 @@ pub fn creator_of<'a>(spec: &'a ApiSpec, op: &Operation) -> Option<&'a Operation
         .find(|c| c.method == "POST" && c.path == collection)
 }
 
+/// Whether the owner's read-back after a write shows its effect: the object gone (404/410) after a
+/// deletion, else a 2xx answer carrying `marker`, the value the write stored.
+pub fn write_took_effect(deleted: bool, read_back: &Exchange, marker: &str) -> bool {
+    if deleted {
+        matches!(read_back.status(), Some(404 | 410))
+    } else {
+        read_back.is_success()
+            && read_back
+                .response
+                .as_ref()
+                .is_some_and(|r| r.text().contains(marker))
+    }
+}
+
 /// The id of a created object in the create operation's answer: `id`, the parameter's own name
 /// (`note_id`), or the same inside a top-level `data` object.
 fn created_id(body: &Value, param: &str) -> Option<Value> {
