@@ -3,10 +3,40 @@
 
 use crate::findings::{Confidence, Severity};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cell::Cell;
 use std::fmt;
 
-/// A secret value (token, password, client secret). Its `Debug` and `Serialize` never show it:
-/// a request that is printed, logged or saved in a report carries `<redacted>` instead.
+thread_local! {
+    /// Set while [`reveal_secrets`] runs on this thread.
+    static REVEAL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with every [`Secret`] and [`LoginBody`] serialising in clear on this thread: for the one
+/// place where credentials must travel (the scan request sent to a `nat serve`). Everywhere else
+/// they serialise as `<redacted>`.
+///
+/// Redacted is the default, and clear the explicit exception, rather than the other way round: a
+/// forgotten call then loses a credential on the wire (a visible failure) instead of writing one into
+/// a report, a log or the store. No list of secret fields is kept anywhere: whatever is typed
+/// `Secret` follows the rule.
+pub fn reveal_secrets<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            REVEAL.with(|r| r.set(self.0));
+        }
+    }
+    let _restore = Restore(REVEAL.with(|r| r.replace(true)));
+    f()
+}
+
+fn revealing() -> bool {
+    REVEAL.with(Cell::get)
+}
+
+/// A secret value (token, password, client secret). Its `Debug` never shows it, and neither does
+/// `Serialize` outside [`reveal_secrets`]: a request that is printed, logged, stored or saved in a
+/// report carries `<redacted>` instead.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
 
@@ -33,7 +63,11 @@ impl fmt::Debug for Secret {
 
 impl Serialize for Secret {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str("<redacted>")
+        if revealing() {
+            s.serialize_str(&self.0)
+        } else {
+            s.serialize_str("<redacted>")
+        }
     }
 }
 
@@ -244,7 +278,11 @@ impl fmt::Debug for LoginBody {
 
 impl Serialize for LoginBody {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.masked().serialize(s)
+        if revealing() {
+            self.0.serialize(s)
+        } else {
+            self.masked().serialize(s)
+        }
     }
 }
 

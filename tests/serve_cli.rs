@@ -392,6 +392,70 @@ fn remote_scan_of_the_demo_target_matches_a_local_scan() {
         .stdout(contains(format!("{DEMO_FINDINGS} findings")));
 }
 
+/// Regression (issue 10, defect 1): a remote scan used to reach the server with user B's token, every
+/// identity's credentials and literal secrets of a login body replaced by `<redacted>`, so BOLA, BFLA
+/// and the session checks silently lost their second identity. Every auth kind the demo accepts, as a
+/// config file: user A logs in with a literal password in the body, user B sends a header, the admin
+/// a bearer token.
+#[test]
+fn remote_scan_with_every_identity_finds_what_a_local_scan_finds() {
+    let s = Setup::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("scan.json");
+    let body = serde_json::json!({
+        "url": s.target,
+        "auth": {
+            "type": "login",
+            "login_url": "/api/v1/sessions/login",
+            "login_body": {"username": "alice", "password": nat::demo::user_password()},
+        },
+        "auth_b": {
+            "type": "header",
+            "header_name": "Authorization",
+            "header_value": format!("Bearer {}", nat::demo::second_user_token()),
+        },
+        "identities": [{
+            "name": "admin",
+            "role": "admin",
+            "auth": {"type": "bearer", "token": nat::demo::admin_token()},
+        }],
+    });
+    std::fs::write(&config, body.to_string()).unwrap();
+    let scan = |cmd: &mut Command| -> serde_json::Value {
+        let out = cmd
+            .arg("scan")
+            .arg("--config")
+            .arg(&config)
+            .args(["--format", "json", "--quiet"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).expect("a JSON report")
+    };
+    let local = scan(&mut nat());
+    let remote = scan(&mut s.nat());
+    let checks = |r: &serde_json::Value| -> Vec<String> {
+        let mut ids: Vec<String> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["check"].as_str().unwrap_or_default().to_string())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    // The checks that need user B, the admin or the login session ran remotely as well.
+    for id in ["NAT-API1-BOLA", "NAT-API1-BOLA-WRITE", "NAT-API2-LOGOUT-INEFFECTIVE"] {
+        assert!(checks(&local).iter().any(|c| c == id), "{id} locally: {local}");
+    }
+    assert_eq!(checks(&remote), checks(&local));
+    assert_eq!(fingerprints(&remote), fingerprints(&local));
+    assert!(!remote.to_string().contains(nat::demo::user_password()));
+}
+
 #[test]
 fn remote_scan_sends_a_local_spec_file_as_content() {
     let s = Setup::start();

@@ -331,21 +331,9 @@ pub fn wire_body(request: &ScanRequest) -> Result<Value, CliError> {
             request.spec_content = Some(base64::engine::general_purpose::STANDARD.encode(bytes));
         }
     }
-    let mut body = serde_json::to_value(&request)
-        .map_err(|e| CliError::io("encoding the scan request", std::io::Error::other(e)))?;
-    let auth = &request.auth;
-    let secrets = [
-        ("token", &auth.token),
-        ("header_value", &auth.header_value),
-        ("password", &auth.password),
-        ("oauth2_client_secret", &auth.oauth2_client_secret),
-    ];
-    for (field, secret) in secrets {
-        if let (Some(secret), Some(obj)) = (secret, body["auth"].as_object_mut()) {
-            obj.insert(field.into(), Value::String(secret.expose().to_string()));
-        }
-    }
-    Ok(body)
+    // Every credential (user A's, user B's, each identity's, secrets in a login body) travels.
+    crate::request::reveal_secrets(|| serde_json::to_value(&request))
+        .map_err(|e| CliError::io("encoding the scan request", std::io::Error::other(e)))
 }
 
 /// Progress of a remote scan on stderr: a bar on a terminal, plain lines otherwise, nothing with
@@ -925,6 +913,38 @@ mod tests {
         };
         let body = wire_body(&request).unwrap();
         assert_eq!(body["auth"]["token"], "s3cr3t");
+        // Every identity's credentials travel, not only user A's (they used to arrive `<redacted>`).
+        let all = ScanRequest {
+            auth_b: Some(AuthConfig {
+                header_name: Some("X-Key".into()),
+                header_value: Some(Secret::new("b-key")),
+                ..Default::default()
+            }),
+            identities: vec![crate::request::Identity {
+                name: "root".into(),
+                role: "admin".into(),
+                level: None,
+                auth: AuthConfig {
+                    login_url: Some("/login".into()),
+                    login_body: Some(crate::request::LoginBody(
+                        serde_json::json!({"user": "root", "pin": "4711"}),
+                    )),
+                    ..Default::default()
+                },
+            }],
+            ..request.clone()
+        };
+        let wire = wire_body(&all).unwrap();
+        assert_eq!(wire["auth_b"]["header_value"], "b-key");
+        assert_eq!(wire["identities"][0]["auth"]["login_body"]["pin"], "4711");
+        assert!(!wire.to_string().contains("<redacted>"), "{wire}");
+        let back: ScanRequest = serde_json::from_value(wire).unwrap();
+        assert_eq!(back.auth, all.auth);
+        assert_eq!(back.auth_b, all.auth_b);
+        assert_eq!(back.identities, all.identities);
+        // Outside the wire, the same request still serialises masked.
+        let shown = serde_json::to_string(&all).unwrap();
+        assert!(!shown.contains("b-key") && !shown.contains("4711") && !shown.contains("s3cr3t"));
         assert!(body.get("spec_url").is_none());
         let content = body["spec_content"].as_str().unwrap();
         let decoded = base64::engine::general_purpose::STANDARD
