@@ -677,7 +677,7 @@ impl ScanRequest {
 
     /// Parses a request from JSON or YAML text (YAML is a superset of JSON).
     pub fn from_text(text: &str) -> Result<Self, String> {
-        serde_yaml_ng::from_str(text).map_err(|e| e.to_string())
+        crate::parse::yaml(text).map_err(|e| e.to_string())
     }
 
     /// Checks everything that can be checked before any traffic: URL, auth fields, option bounds.

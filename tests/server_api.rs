@@ -467,6 +467,38 @@ async fn every_error_is_a_problem() {
     .await;
 }
 
+/// Regression (issue 10, defect 2): 400 KB of nested YAML flow sequences in `spec_content` pinned a
+/// core for minutes (the server parsed it without the loader's nesting guard) and held shutdown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_yaml_in_spec_content_is_a_problem_within_a_second() {
+    bounded(async {
+        let e = env().await;
+        let hostile = [
+            format!("openapi: 3.0.3\npaths: {}", "[".repeat(400_000)),
+            // Just under any nesting limit, many times: still bounded.
+            format!(
+                "openapi: 3.0.3\nx: [{}]",
+                vec![format!("{}{}", "[".repeat(127), "]".repeat(127)); 1500].join(",")
+            ),
+        ];
+        for yaml in hostile {
+            let content = base64::engine::general_purpose::STANDARD.encode(&yaml);
+            let body = format!(r#"{{"url": "http://127.0.0.1:1", "spec_content": "{content}"}}"#);
+            let started = Instant::now();
+            let got = e.raw(Method::POST, "/scans", &e.scan, body).await;
+            let took = started.elapsed();
+            got.problem(400, "invalid-spec-content", "/scans");
+            assert!(took < Duration::from_secs(1), "answered after {took:?}");
+        }
+        // Other requests were answered meanwhile, and the server stops at once.
+        assert_eq!(e.get("/scans").await.json()["total"], 0);
+        let started = Instant::now();
+        e.server.stop().await.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5), "stop took {:?}", started.elapsed());
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_per_key_and_per_ip() {
     bounded(async {

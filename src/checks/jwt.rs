@@ -36,7 +36,7 @@ fn split_jwt(token: &str) -> Option<(&str, &str, &str)> {
     }
     for part in [h, p] {
         let bytes = URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()?;
-        let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        let v: serde_json::Value = crate::parse::json(&bytes).ok()?;
         v.as_object()?;
     }
     Some((h, p, s))

@@ -224,9 +224,9 @@ impl HmacJwt {
         if p.contains('.') || sig.is_empty() {
             return None;
         }
-        let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
+        let header: Value = crate::parse::json(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
         let alg = HmacAlg::from_name(header.get("alg")?.as_str()?)?;
-        let claims = match serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()? {
+        let claims = match crate::parse::json(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()? {
             Value::Object(m) => m,
             _ => return None,
         };

@@ -219,7 +219,7 @@ pub fn parse_config(text: &str, origin: &str, url: Option<&str>) -> Result<ScanR
         Err(first) => {
             // The one field the file may leave to the command line is `url`.
             let value: serde_yaml_ng::Value =
-                serde_yaml_ng::from_str(text).map_err(|e| fail(e.to_string()))?;
+                crate::parse::yaml(text).map_err(|e| fail(e.to_string()))?;
             let serde_yaml_ng::Value::Mapping(mut map) = value else {
                 return Err(fail(first));
             };

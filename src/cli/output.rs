@@ -43,12 +43,13 @@ pub fn format_for_path(path: &Path) -> Result<report::Format, CliError> {
 pub fn read_report(path: &Path) -> Result<ScanReport, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::input(format!("{}: cannot read: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| {
+    crate::parse::json(text.as_bytes()).map_err(|e| {
         CliError::input(format!(
-            "{}:{}:{}: not a nat JSON report: {e}",
+            "{}:{}:{}: not a nat JSON report: {}",
             path.display(),
-            e.line(),
-            e.column()
+            e.position().0,
+            e.position().1,
+            e.reason()
         ))
     })
 }

@@ -196,7 +196,7 @@ impl Client {
             return Ok(resp);
         }
         let bytes = resp.bytes().await.unwrap_or_default();
-        match serde_json::from_slice::<ProblemBody>(&bytes) {
+        match crate::parse::json::<ProblemBody>(&bytes) {
             Ok(p) if !p.title.is_empty() => Err(RemoteError::Problem {
                 status: status.as_u16(),
                 title: p.title,
@@ -229,7 +229,7 @@ impl Client {
             what: what.clone(),
             reason: chain(&e),
         })?;
-        serde_json::from_slice(&bytes).map_err(|e| RemoteError::BadAnswer {
+        crate::parse::json(&bytes).map_err(|e| RemoteError::BadAnswer {
             what,
             reason: e.to_string(),
         })
@@ -523,7 +523,7 @@ async fn poll_scan(
 
 async fn fetch_report(client: &Client, id: &str) -> Result<ScanReport, RemoteError> {
     let text = client.report(id, "json").await?;
-    serde_json::from_str(&text).map_err(|e| RemoteError::BadAnswer {
+    crate::parse::json(text.as_bytes()).map_err(|e| RemoteError::BadAnswer {
         what: format!("GET /scans/{id}/report"),
         reason: e.to_string(),
     })

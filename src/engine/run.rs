@@ -353,7 +353,9 @@ async fn load_spec(
             .decode(content.trim())
             .map_err(|e| NatError::Input(format!("spec_content is not valid base64: {e}")))?;
         // Submitted content may not make nat read local files or fetch URLs through its `$ref`s.
-        let spec = spec::from_bytes_isolated(&bytes, "spec_content")?;
+        let spec =
+            crate::parse::off_runtime(move || spec::from_bytes_isolated(&bytes, "spec_content"))
+                .await?;
         return Ok((spec, "spec_content".into()));
     }
     if let Some(location) = &request.spec_url {

@@ -467,7 +467,7 @@ async fn post_for_json(
         if !status.is_success() {
             return Err(format!("the {what} answered {status}"));
         }
-        serde_json::from_slice(&body).map_err(|_| format!("the answer of the {what} is not JSON"))
+        crate::parse::json(&body).map_err(|_| format!("the answer of the {what} is not JSON"))
     };
     tokio::time::timeout(timeout, exchange)
         .await
@@ -493,7 +493,7 @@ pub fn jwt_exp(token: &str) -> Option<i64> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let claims: serde_json::Value = crate::parse::json(&bytes).ok()?;
     let exp = claims.get("exp")?;
     exp.as_i64().or_else(|| exp.as_f64().map(|f| f as i64))
 }

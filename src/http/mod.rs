@@ -89,7 +89,7 @@ impl RecordedResponse {
     }
     /// The body as JSON, if it is JSON.
     pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(&self.body).ok()
+        crate::parse::json(&self.body).ok()
     }
     /// 2xx.
     pub fn is_success(&self) -> bool {

@@ -205,7 +205,7 @@ fn describe_jwt(token: &str) -> Option<String> {
     let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(h.trim_end_matches('='))
         .ok()?;
-    let header: serde_json::Value = serde_json::from_slice(&header).ok()?;
+    let header: serde_json::Value = crate::parse::json(&header).ok()?;
     let alg = header.get("alg").and_then(|a| a.as_str()).unwrap_or("?");
     let sig = if s.is_empty() { "empty" } else { "present" };
     Some(format!(

@@ -236,11 +236,11 @@ pub fn parse_suppressions(text: &str, source: &str) -> Result<Suppressions, Supp
     let entries = if text.trim().is_empty() {
         Vec::new()
     } else {
-        match serde_yaml_ng::from_str::<FileShape>(text) {
+        match crate::parse::yaml::<FileShape>(text) {
             Ok(FileShape::List(e)) | Ok(FileShape::Map { suppressions: e }) => e,
             Err(_) => {
                 // Re-parse as the documented mapping shape for a precise message.
-                let reason = match serde_yaml_ng::from_str::<StrictMap>(text) {
+                let reason = match crate::parse::yaml::<StrictMap>(text) {
                     Err(e) => e.to_string(),
                     Ok(_) => "expected a list of entries or a `suppressions:` list".into(),
                 };

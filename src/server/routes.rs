@@ -504,7 +504,7 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
             "the request body is empty; send a JSON object",
         ));
     }
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
+    let value: Value = crate::parse::json(body).map_err(|e| {
         Problem::new(
             StatusCode::BAD_REQUEST,
             "invalid-json",
@@ -634,14 +634,16 @@ async fn check_request(app: &App, req: &ScanRequest) -> Result<(), Problem> {
                     format!("spec_content is not valid base64: {e}"),
                 )
             })?;
-        let doc: Value = serde_json::from_slice(&bytes)
-            .or_else(|_| serde_yaml_ng::from_slice(&bytes))
-            .map_err(|_| {
+        // Through the bounded parser and off the runtime's workers: a hostile document is refused
+        // in milliseconds and never stalls other requests.
+        let doc: Value = crate::parse::off_runtime(move || crate::parse::document(&bytes))
+            .await
+            .map_err(|e| {
                 Problem::new(
                     StatusCode::BAD_REQUEST,
                     "invalid-spec-content",
                     "Invalid Spec Content",
-                    "spec_content does not decode to a JSON or YAML document",
+                    format!("spec_content is not a JSON or YAML document: at {e}"),
                 )
             })?;
         let mut refs = Vec::new();
@@ -696,7 +698,9 @@ fn estimate(app: &App, url: &str) -> u64 {
 }
 
 async fn create_scan(app: &App, body: &[u8]) -> Result<Resp, Problem> {
-    let req: ScanRequest = parse_json(body)?;
+    // The largest body the server takes (spec_content): parsed off the runtime's workers.
+    let owned = body.to_vec();
+    let req: ScanRequest = crate::parse::off_runtime(move || parse_json(&owned)).await?;
     check_request(app, &req).await?;
     // Before anything is stored: a refused scan leaves no trace.
     let slot = app.queue.reserve().map_err(queue_full)?;

@@ -93,7 +93,9 @@ pub(crate) async fn load_url(url: &str, policy: Option<&Policy>) -> Result<ApiSp
             origin: origin.clone(),
             reason,
         })?;
-    let (root, note) = parse_document_noting(&bytes, &origin)?;
+    let at = origin.clone();
+    let (root, note) =
+        crate::parse::off_runtime(move || parse_document_noting(&bytes, &at)).await?;
 
     let mut fetched: HashMap<String, Schema> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -112,7 +114,12 @@ pub(crate) async fn load_url(url: &str, policy: Option<&Policy>) -> Result<ApiSp
         }
         let key = target.to_string();
         match get(&client, &key, policy).await {
-            Ok(bytes) => match parse_document(&bytes, &key) {
+            Ok(bytes) => match crate::parse::off_runtime({
+                let key = key.clone();
+                move || parse_document(&bytes, &key)
+            })
+            .await
+            {
                 Ok(doc) => {
                     external_targets(&doc, &target, &mut seen, &mut queue);
                     fetched.insert(key, doc);
@@ -122,7 +129,10 @@ pub(crate) async fn load_url(url: &str, policy: Option<&Policy>) -> Result<ApiSp
             Err(e) => failures.push(format!("{key}: cannot fetch: {e}")),
         }
     }
-    let mut spec = build::build(root, &origin, Base::Url(base), fetched)?;
+    let at = origin.clone();
+    let mut spec =
+        crate::parse::off_runtime(move || build::build(root, &at, Base::Url(base), fetched))
+            .await?;
     spec.warnings.extend(note);
     spec.warnings.extend(failures);
     Ok(spec)

@@ -26,87 +26,43 @@ pub(crate) fn parse_document_noting(
             column: 1,
             reason: "the document is empty".into(),
         }),
-        Some(b'{') | Some(b'[') => match serde_json::from_slice::<Schema>(bytes) {
+        Some(b'{') | Some(b'[') => match crate::parse::json::<Schema>(bytes) {
             Ok(v) => Ok((v, None)),
+            Err(deep @ crate::parse::ParseError::TooDeep { .. }) => Err(syntax(origin, &deep)),
             // Flow-style YAML also starts with `{`; JSON's message is the useful one when both fail.
             Err(json_err) => match parse_yaml(bytes, origin) {
-                Ok(v) => Ok((
-                    v,
-                    Some(format!(
-                        "{origin}:{}:{}: not valid JSON ({json_err}); read as YAML",
-                        json_err.line(),
-                        json_err.column()
-                    )),
-                )),
-                Err(_) => Err(SpecError::Syntax {
-                    origin: origin.into(),
-                    line: json_err.line(),
-                    column: json_err.column(),
-                    reason: json_err.to_string(),
-                }),
+                Ok(v) => {
+                    let (line, column) = json_err.position();
+                    let reason = json_err.reason();
+                    Ok((
+                        v,
+                        Some(format!(
+                            "{origin}:{line}:{column}: not valid JSON ({reason}); read as YAML"
+                        )),
+                    ))
+                }
+                Err(_) => Err(syntax(origin, &json_err)),
             },
         },
         Some(_) => parse_yaml(bytes, origin).map(|v| (v, None)),
     }
 }
 
+/// YAML through the bounded entry point (nesting and alias limits), then into the JSON model.
 fn parse_yaml(bytes: &[u8], origin: &str) -> Result<Schema, SpecError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = line_col(bytes, e.valid_up_to());
-        SpecError::Syntax {
-            origin: origin.into(),
-            line,
-            column,
-            reason: format!("not UTF-8 text: {e}"),
-        }
-    })?;
-    check_flow_depth(bytes, origin)?;
-    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-        SpecError::Syntax {
-            origin: origin.into(),
-            line,
-            column,
-            reason: e.to_string(),
-        }
-    })?;
+    let yaml: serde_yaml_ng::Value =
+        crate::parse::yaml_bytes(bytes).map_err(|e| syntax(origin, &e))?;
     Ok(yaml_to_schema(yaml))
 }
 
-/// Deepest `[`/`{` nesting a YAML document may have. libyaml checks every open flow level on every
-/// token, so 100 000 nested brackets (200 KB) take tens of seconds before any recursion limit fires;
-/// counting first keeps hostile input cheap. Brackets inside scalars are counted too: a description with
-/// this many unbalanced brackets is not a real one.
-const MAX_FLOW_DEPTH: usize = 1000;
-
-fn check_flow_depth(bytes: &[u8], origin: &str) -> Result<(), SpecError> {
-    let mut depth = 0usize;
-    for (i, b) in bytes.iter().enumerate() {
-        match b {
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_FLOW_DEPTH {
-                    let (line, column) = line_col(bytes, i);
-                    return Err(SpecError::Syntax {
-                        origin: origin.into(),
-                        line,
-                        column,
-                        reason: format!("nesting deeper than {MAX_FLOW_DEPTH} levels"),
-                    });
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+fn syntax(origin: &str, e: &crate::parse::ParseError) -> SpecError {
+    let (line, column) = e.position();
+    SpecError::Syntax {
+        origin: origin.into(),
+        line,
+        column,
+        reason: e.reason(),
     }
-    Ok(())
-}
-
-fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-    (line, column)
 }
 
 /// Converts YAML to the JSON model. Merge keys are applied here (depth-first, so a merged mapping's own
