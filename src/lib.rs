@@ -12,6 +12,7 @@ pub mod error;
 pub mod findings;
 pub mod http;
 pub mod parse;
+pub mod pattern;
 pub mod report;
 pub mod request;
 pub mod server;

@@ -745,7 +745,8 @@ impl ScanRequest {
         }
         crate::checks::select(&o.checks, o.noisy_checks).map(|_| ())?;
         for pattern in &o.exclude {
-            globset::Glob::new(pattern).map_err(|e| format!("options.exclude `{pattern}`: {e}"))?;
+            crate::pattern::PathPattern::new(pattern)
+                .map_err(|e| format!("options.exclude `{pattern}`: {e}"))?;
         }
         for header in &o.headers {
             parse_header(header)?;

@@ -380,3 +380,56 @@ async fn scan_as_alice_alone(check: &str, fail_on: FailOn) -> nat::report::ScanR
     demo.stop().await;
     report
 }
+
+/// Regression (issue 10, defect 3): `--exclude '/vuln/notes/{note_id}'` was read as a brace
+/// alternation matching only `/vuln/notes/note_id`, and every probe still went to the notes. A path
+/// template now excludes exactly that template; a pattern matching nothing is a warning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn excluding_a_path_template_sends_nothing_to_it() {
+    let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mut req = ScanRequest {
+        url: demo.url(),
+        ..Default::default()
+    };
+    req.auth = AuthConfig {
+        token: Some(Secret::new(nat::demo::user_token())),
+        ..Default::default()
+    };
+    req.auth_b = Some(AuthConfig {
+        token: Some(Secret::new(nat::demo::second_user_token())),
+        ..Default::default()
+    });
+    req.options.fail_on = FailOn::None;
+    req.options.safety = Safety::Destructive;
+    req.options.exclude = vec![
+        "/vuln/notes/{note_id}".into(),
+        "/vuln/no-such-route/*".into(),
+    ];
+    let report = run(req, Events::none(), CancellationToken::new())
+        .await
+        .unwrap();
+    let item = regex::Regex::new(r"^\w+ /api/v1/vuln/notes/[^/]+$").unwrap();
+    let seen = demo.requests();
+    let hits: Vec<_> = seen.iter().filter(|r| item.is_match(r)).collect();
+    assert!(hits.is_empty(), "excluded template was requested: {hits:?}");
+    assert!(
+        seen.iter().any(|r| r.ends_with(" /api/v1/fixed/notes/1")
+            || r.contains(" /api/v1/fixed/notes/")),
+        "the twin is still probed: {seen:?}"
+    );
+    assert!(!report
+        .findings
+        .iter()
+        .any(|f| f.endpoint.contains("/vuln/notes/{note_id}")));
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("/vuln/no-such-route/*") && w.contains("matches no operation")),
+        "{:#?}",
+        report.warnings
+    );
+    demo.stop().await;
+}

@@ -141,7 +141,7 @@ pub struct OptionArgs {
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
 
-    /// Skip operations whose path template matches this glob, e.g. '/api/v1/payments/*' (repeatable)
+    /// Skip operations whose path template matches PATTERN ('*' any characters, '{id}' literal), e.g. '/api/v1/payments/*' or '/users/{id}' (repeatable)
     #[arg(long, value_name = "PATTERN")]
     pub exclude: Vec<String>,
 

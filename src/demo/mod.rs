@@ -33,12 +33,21 @@ pub struct DemoServer {
     pub addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: tokio::task::JoinHandle<()>,
+    seen: Arc<std::sync::Mutex<Vec<String>>>,
 }
+
+/// Most requests [`DemoServer::requests`] keeps (the first ones).
+const MAX_SEEN: usize = 100_000;
 
 impl DemoServer {
     /// `http://127.0.0.1:PORT`: the base URL to scan (the description says `servers: [/api/v1]`).
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+    /// `METHOD /path` (query left out) of every request the server received so far, in arrival
+    /// order (at most the first 100 000): what a test asserts nat did or did not send.
+    pub fn requests(&self) -> Vec<String> {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
     }
     /// Stops the server and waits for it (at most a few seconds for open connections to finish).
     pub async fn stop(mut self) {
@@ -114,6 +123,8 @@ pub async fn serve(bind: SocketAddr) -> std::io::Result<DemoServer> {
     let state = Arc::new(routes::State::new()?);
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
 
     let app = warp::method()
         .and(warp::path::full())
@@ -127,6 +138,11 @@ pub async fn serve(bind: SocketAddr) -> std::io::Result<DemoServer> {
                   headers: HeaderMap,
                   body| {
                 let state = state.clone();
+                if let Ok(mut log) = log.lock() {
+                    if log.len() < MAX_SEEN {
+                        log.push(format!("{method} {}", path.as_str()));
+                    }
+                }
                 async move {
                     let Some(body) = read_body(body).await else {
                         return routes::too_large();
@@ -159,5 +175,6 @@ pub async fn serve(bind: SocketAddr) -> std::io::Result<DemoServer> {
         addr,
         shutdown: Some(tx),
         handle,
+        seen,
     })
 }

@@ -87,6 +87,14 @@ pub async fn run_guarded(
             selected.push(op.clone());
         }
     }
+    for pattern in excluder.unused() {
+        let w = format!(
+            "--exclude `{pattern}` matches no operation of the description (`*` is any run of \
+             characters, `{{name}}` is literal: copy the path template as `nat spec` shows it)"
+        );
+        events.send(ScanEvent::Warning(w.clone()));
+        warnings.push(w);
+    }
     let discovered = spec.operations.len();
     events.send(ScanEvent::SpecLoaded {
         title: spec.title.clone(),
@@ -428,33 +436,49 @@ pub fn effective_base(target: &url::Url, servers: &[String]) -> url::Url {
     base
 }
 
-/// `--exclude` patterns, matched against the path template alone and with the base path before it.
+/// `--exclude` patterns ([`crate::pattern::PathPattern`]), matched against the path template alone
+/// and with the base path before it.
 struct Excluder {
-    set: globset::GlobSet,
+    patterns: Vec<(crate::pattern::PathPattern, std::cell::Cell<bool>)>,
     base_path: String,
 }
 
 impl Excluder {
     fn new(patterns: &[String], base_path: &str) -> Result<Self> {
-        let mut b = globset::GlobSetBuilder::new();
-        for p in patterns {
-            b.add(
-                globset::Glob::new(p)
-                    .map_err(|e| NatError::Input(format!("exclude pattern `{p}`: {e}")))?,
-            );
-        }
-        let set = b
-            .build()
-            .map_err(|e| NatError::Input(format!("exclude patterns: {e}")))?;
+        let patterns = patterns
+            .iter()
+            .map(|p| {
+                crate::pattern::PathPattern::new(p)
+                    .map(|p| (p, std::cell::Cell::new(false)))
+                    .map_err(|e| NatError::Input(format!("exclude pattern `{p}`: {e}")))
+            })
+            .collect::<Result<_>>()?;
         Ok(Excluder {
-            set,
+            patterns,
             base_path: base_path.trim_end_matches('/').to_string(),
         })
     }
 
+    /// True when some pattern matches `path`; remembers which patterns matched anything.
     fn excludes(&self, path: &str) -> bool {
-        !self.set.is_empty()
-            && (self.set.is_match(path) || self.set.is_match(format!("{}{}", self.base_path, path)))
+        let full = format!("{}{}", self.base_path, path);
+        let mut any = false;
+        for (p, used) in &self.patterns {
+            if p.matches(path) || p.matches(&full) {
+                used.set(true);
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Patterns that matched no operation (asked after every operation was tried).
+    fn unused(&self) -> Vec<&str> {
+        self.patterns
+            .iter()
+            .filter(|(_, used)| !used.get())
+            .map(|(p, _)| p.as_str())
+            .collect()
     }
 }
 
@@ -491,6 +515,12 @@ mod tests {
         assert!(e.excludes("/payments/{id}"));
         assert!(e.excludes("/admin/users/{id}"));
         assert!(!e.excludes("/users/{id}"));
+        // Regression (issue 10, defect 3): a path template excludes exactly that template.
+        let t = Excluder::new(&["/users/{id}".into(), "/nothing".into()], "/api/v1").unwrap();
+        assert!(t.excludes("/users/{id}"));
+        assert!(t.excludes("/api/v1/users/{id}"));
+        assert!(!t.excludes("/users/id"));
+        assert_eq!(t.unused(), vec!["/nothing"]);
         let none = Excluder::new(&[], "/").unwrap();
         assert!(!none.excludes("/x"));
     }

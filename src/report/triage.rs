@@ -123,8 +123,9 @@ pub struct SuppressionEntry {
     /// A check id (case-insensitive), e.g. `NAT-API8-SECURITY-HEADERS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<String>,
-    /// An endpoint glob over `METHOD /path/template`: `*` matches any run of characters (slashes
-    /// included), `?` one character; everything else, `{id}` included, is literal.
+    /// An endpoint pattern over `METHOD /path/template` in nat's one dialect
+    /// ([`crate::pattern::PathPattern`]): `*` matches any run of characters (slashes included), `?`
+    /// one character; everything else, `{id}` included, is literal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// Why the finding is accepted. Required.
@@ -376,28 +377,9 @@ pub fn apply_suppressions(report: &mut ScanReport, suppressions: &Suppressions, 
     report.refresh_failed();
 }
 
-/// Matches `text` against a pattern where `*` is any run of characters and `?` one character.
+/// Matches `text` against an endpoint pattern ([`crate::pattern::PathPattern`]).
 fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.trim().chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
+    crate::pattern::PathPattern::new(pattern).is_ok_and(|p| p.matches(text))
 }
 
 #[cfg(test)]
