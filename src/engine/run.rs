@@ -516,10 +516,19 @@ mod tests {
         assert!(e.excludes("/admin/users/{id}"));
         assert!(!e.excludes("/users/{id}"));
         // Regression (issue 10, defect 3): a path template excludes exactly that template.
-        let t = Excluder::new(&["/users/{id}".into(), "/nothing".into()], "/api/v1").unwrap();
+        let t = Excluder::new(
+            &[
+                "/users/{id}".into(),
+                "/api/v1/orders/{order_id}".into(),
+                "/nothing".into(),
+            ],
+            "/api/v1",
+        )
+        .unwrap();
         assert!(t.excludes("/users/{id}"));
-        assert!(t.excludes("/api/v1/users/{id}"));
+        assert!(t.excludes("/orders/{order_id}"), "with the base path before it");
         assert!(!t.excludes("/users/id"));
+        assert!(!t.excludes("/orders/{id}"));
         assert_eq!(t.unused(), vec!["/nothing"]);
         let none = Excluder::new(&[], "/").unwrap();
         assert!(!none.excludes("/x"));
