@@ -40,7 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'A scan request in YAML or JSON, in the shape of the POST /api/v1/scans body (''-'' reads stdin)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once [default: 5]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Total deadline of one request, in seconds [default: 30]')
-            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Skip operations whose path template matches this glob, e.g. ''/api/v1/payments/*'' (repeatable)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Skip operations whose path template matches PATTERN (''*'' any characters, ''{id}'' literal), e.g. ''/api/v1/payments/*'' or ''/users/{id}'' (repeatable)')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Maximum requests per second [default: unlimited]')
             [CompletionResult]::new('--max-requests', '--max-requests', [CompletionResultType]::ParameterName, 'Stop after this many requests (the report is then partial) [default: unlimited]')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header sent on every request, ''Name: value'' (repeatable)')

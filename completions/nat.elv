@@ -36,7 +36,7 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand --config 'A scan request in YAML or JSON, in the shape of the POST /api/v1/scans body (''-'' reads stdin)'
             cand --concurrency 'Requests in flight at once [default: 5]'
             cand --timeout 'Total deadline of one request, in seconds [default: 30]'
-            cand --exclude 'Skip operations whose path template matches this glob, e.g. ''/api/v1/payments/*'' (repeatable)'
+            cand --exclude 'Skip operations whose path template matches PATTERN (''*'' any characters, ''{id}'' literal), e.g. ''/api/v1/payments/*'' or ''/users/{id}'' (repeatable)'
             cand --rate 'Maximum requests per second [default: unlimited]'
             cand --max-requests 'Stop after this many requests (the report is then partial) [default: unlimited]'
             cand --header 'Extra header sent on every request, ''Name: value'' (repeatable)'

@@ -38,7 +38,7 @@ complete -c nat -n "__fish_nat_using_subcommand scan" -l spec -d 'The OpenAPI/Sw
 complete -c nat -n "__fish_nat_using_subcommand scan" -l config -d 'A scan request in YAML or JSON, in the shape of the POST /api/v1/scans body (\'-\' reads stdin)' -r -F
 complete -c nat -n "__fish_nat_using_subcommand scan" -l concurrency -d 'Requests in flight at once [default: 5]' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l timeout -d 'Total deadline of one request, in seconds [default: 30]' -r
-complete -c nat -n "__fish_nat_using_subcommand scan" -l exclude -d 'Skip operations whose path template matches this glob, e.g. \'/api/v1/payments/*\' (repeatable)' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l exclude -d 'Skip operations whose path template matches PATTERN (\'*\' any characters, \'{id}\' literal), e.g. \'/api/v1/payments/*\' or \'/users/{id}\' (repeatable)' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l rate -d 'Maximum requests per second [default: unlimited]' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l max-requests -d 'Stop after this many requests (the report is then partial) [default: unlimited]' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l header -d 'Extra header sent on every request, \'Name: value\' (repeatable)' -r

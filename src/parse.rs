@@ -183,7 +183,13 @@ mod tests {
         let started = Instant::now();
         let e = yaml::<Value>(&deep).unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(1));
-        assert_eq!(e, ParseError::TooDeep { line: 1, column: 132 });
+        assert_eq!(
+            e,
+            ParseError::TooDeep {
+                line: 1,
+                column: 132
+            }
+        );
         // Many sibling structures just under the limit are fine and cheap.
         let wide = format!(
             "a: [{}]",

@@ -324,6 +324,11 @@ impl AuthConfig {
         if self.login_body.as_ref().is_some_and(|b| !b.0.is_object()) {
             return Err("auth.login_body must be a JSON object".into());
         }
+        for (field, value) in [("token", &self.token), ("header_value", &self.header_value)] {
+            if let Some(why) = value.as_ref().and_then(|v| header_unsafe(v.expose())) {
+                return Err(format!("auth.{field}: {why}"));
+            }
+        }
         match self.effective_type() {
             AuthType::Bearer => need(&self.token, "auth.token", "bearer"),
             AuthType::Header => {
@@ -758,6 +763,26 @@ impl ScanRequest {
     }
 }
 
+/// Why `value` cannot travel in an HTTP header, if it cannot: a line break or another control
+/// character (tab aside), with its position. Never repeats the value (usually a secret).
+pub fn header_unsafe(value: &str) -> Option<String> {
+    let (at, c) = value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() && *c != '\t')?;
+    let what = if matches!(c, '\n' | '\r') {
+        "a line break"
+    } else {
+        "a control character"
+    };
+    Some(format!(
+        "the value has {what} at character {} of {}, which no HTTP header may hold (a value read \
+         from a file often ends with one: strip it, e.g. \"$(tr -d '\\r\\n' < token.txt)\")",
+        at + 1,
+        value.chars().count()
+    ))
+}
+
 /// Splits `Name: value` into a valid header name and value.
 pub fn parse_header(text: &str) -> Result<(String, String), String> {
     let (name, value) = text
@@ -766,9 +791,12 @@ pub fn parse_header(text: &str) -> Result<(String, String), String> {
     let name = name.trim();
     let value = value.trim();
     http::HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| format!("header `{text}`: `{name}` is not a valid header name"))?;
+        .map_err(|_| format!("header `{name}`: not a valid header name"))?;
+    if let Some(why) = header_unsafe(value) {
+        return Err(format!("header `{name}`: {why}"));
+    }
     http::HeaderValue::from_str(value)
-        .map_err(|_| format!("header `{text}`: the value is not valid"))?;
+        .map_err(|_| format!("header `{name}`: the value is not valid in an HTTP header"))?;
     Ok((name.to_string(), value.to_string()))
 }
 

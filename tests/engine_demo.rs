@@ -415,8 +415,8 @@ async fn excluding_a_path_template_sends_nothing_to_it() {
     let hits: Vec<_> = seen.iter().filter(|r| item.is_match(r)).collect();
     assert!(hits.is_empty(), "excluded template was requested: {hits:?}");
     assert!(
-        seen.iter().any(|r| r.ends_with(" /api/v1/fixed/notes/1")
-            || r.contains(" /api/v1/fixed/notes/")),
+        seen.iter()
+            .any(|r| r.ends_with(" /api/v1/fixed/notes/1") || r.contains(" /api/v1/fixed/notes/")),
         "the twin is still probed: {seen:?}"
     );
     assert!(!report

@@ -544,3 +544,88 @@ fn extra_headers_and_proxy_carry_every_request() {
     );
     assert!(seen.iter().all(|s| s.header("x-scan-run") == Some("42")));
 }
+
+/// Regression (issue 10, defect 4): `--auth-bearer "$(cat token.txt)"` with a stray line made nat exit
+/// 3 "cannot reach target … failed to parse header value". A value that cannot travel in a header is
+/// a usage error (exit 2) naming the flag, found before any request, without repeating the secret;
+/// the same for every identity's credentials in a config file.
+#[test]
+fn a_credential_with_a_line_break_is_a_usage_error_before_any_request() {
+    let server = TestServer::start(|_| Reply::json(200, "{}"));
+    let spec = spec_file(&openapi_with_items(1));
+    let secret = "s3cr3t-TOKEN\nsecond-line";
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--auth-bearer".into(), secret.into()], "--auth-bearer"),
+        (
+            vec!["--auth-header".into(), format!("X-Key: {secret}")],
+            "--auth-header",
+        ),
+        (
+            vec![
+                "--auth-bearer".into(),
+                "ok".into(),
+                "--auth-b-bearer".into(),
+                secret.into(),
+            ],
+            "--auth-b-bearer",
+        ),
+        (
+            vec!["--auth-b-header".into(), format!("X-Key: {secret}")],
+            "--auth-b-header",
+        ),
+        (
+            vec!["--header".into(), format!("Cookie: {secret}")],
+            "--header",
+        ),
+    ];
+    for (args, flag) in cases {
+        let out = nat()
+            .args(["scan", &server.url(), "--spec"])
+            .arg(spec.path())
+            .arg("--quiet")
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {stderr}");
+        assert!(
+            stderr.contains(flag) && stderr.contains("line break"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("s3cr3t"),
+            "the secret is not repeated: {stderr}"
+        );
+    }
+    // From the environment, the message names the flag and the variable.
+    let out = nat()
+        .args(["scan", &server.url(), "--spec"])
+        .arg(spec.path())
+        .env("NAT_AUTH_TOKEN", secret)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("NAT_AUTH_TOKEN"), "{stderr}");
+    // A config file: user B's and an identity's credentials are checked as well.
+    for (field, auth) in [
+        ("auth_b.token", r#""auth_b": {"token": "a\nb"}"#),
+        (
+            "identities[0].auth.header_value",
+            r#""identities": [{"name": "root", "role": "admin", "auth": {"header_name": "X-K", "header_value": "a\nb"}}]"#,
+        ),
+    ] {
+        let config = spec_file(&format!(r#"{{"url": "{}", {auth}}}"#, server.url()));
+        let out = nat()
+            .args(["scan", "--spec"])
+            .arg(spec.path())
+            .arg("--config")
+            .arg(config.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{field}: {stderr}");
+        assert!(stderr.contains(field), "{stderr}");
+    }
+    assert!(server.seen().is_empty(), "nothing was sent");
+}

@@ -448,8 +448,15 @@ fn remote_scan_with_every_identity_finds_what_a_local_scan_finds() {
         ids
     };
     // The checks that need user B, the admin or the login session ran remotely as well.
-    for id in ["NAT-API1-BOLA", "NAT-API1-BOLA-WRITE", "NAT-API2-LOGOUT-INEFFECTIVE"] {
-        assert!(checks(&local).iter().any(|c| c == id), "{id} locally: {local}");
+    for id in [
+        "NAT-API1-BOLA",
+        "NAT-API1-BOLA-WRITE",
+        "NAT-API2-LOGOUT-INEFFECTIVE",
+    ] {
+        assert!(
+            checks(&local).iter().any(|c| c == id),
+            "{id} locally: {local}"
+        );
     }
     assert_eq!(checks(&remote), checks(&local));
     assert_eq!(fingerprints(&remote), fingerprints(&local));

@@ -494,7 +494,11 @@ async fn hostile_yaml_in_spec_content_is_a_problem_within_a_second() {
         assert_eq!(e.get("/scans").await.json()["total"], 0);
         let started = Instant::now();
         e.server.stop().await.unwrap();
-        assert!(started.elapsed() < Duration::from_secs(5), "stop took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "stop took {:?}",
+            started.elapsed()
+        );
     })
     .await;
 }

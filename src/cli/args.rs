@@ -2,8 +2,50 @@
 
 use super::exit::EXIT_CODES_HELP;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsStr;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+
+/// The value parser of every flag whose value ends up in an HTTP header (tokens, `Name: value`
+/// headers, a token prefix): a line break or another control character is a usage error (exit 2)
+/// that names the flag and its environment variable, found before any request — a token read with
+/// `"$(cat token.txt)"` from a file with a stray line must not surface as "cannot reach target".
+/// The message never repeats the value: it is usually a secret.
+#[derive(Clone, Copy, Debug)]
+pub struct HeaderSafe;
+
+impl clap::builder::TypedValueParser for HeaderSafe {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<String, clap::Error> {
+        let flag = arg
+            .and_then(|a| a.get_long())
+            .map_or_else(|| "a value".to_string(), |l| format!("--{l}"));
+        let env = arg
+            .and_then(|a| a.get_env())
+            .map(|e| format!(" (or {})", e.to_string_lossy()))
+            .unwrap_or_default();
+        let fail = |what: String| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("{flag}{env}: {what}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value
+            .to_str()
+            .ok_or_else(|| fail("the value is not UTF-8 text".into()))?;
+        if let Some(why) = crate::request::header_unsafe(text) {
+            return Err(fail(why));
+        }
+        Ok(text.to_string())
+    }
+}
 
 /// nat: an API security scanner.
 #[derive(Debug, Parser)]
@@ -154,7 +196,7 @@ pub struct OptionArgs {
     pub max_requests: Option<u64>,
 
     /// Extra header sent on every request, 'Name: value' (repeatable)
-    #[arg(long = "header", value_name = "NAME: VALUE")]
+    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = HeaderSafe)]
     pub headers: Vec<String>,
 
     /// Send every request through this HTTP(S) proxy
@@ -197,7 +239,8 @@ pub struct AuthArgs {
         long,
         value_name = "TOKEN",
         env = "NAT_AUTH_TOKEN",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = HeaderSafe
     )]
     pub auth_bearer: Option<String>,
 
@@ -206,7 +249,8 @@ pub struct AuthArgs {
         long,
         value_name = "NAME: VALUE",
         env = "NAT_AUTH_HEADER",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = HeaderSafe
     )]
     pub auth_header: Option<String>,
 
@@ -281,7 +325,7 @@ pub struct AuthArgs {
     pub auth_token_header: Option<String>,
 
     /// Login flow: what goes before the token in that header [default: 'Bearer ' for Authorization]
-    #[arg(long, value_name = "PREFIX", allow_hyphen_values = true)]
+    #[arg(long, value_name = "PREFIX", allow_hyphen_values = true, value_parser = HeaderSafe)]
     pub auth_token_prefix: Option<String>,
 }
 
@@ -295,12 +339,13 @@ pub struct AuthBArgs {
         long,
         value_name = "TOKEN",
         env = "NAT_AUTH_B_TOKEN",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = HeaderSafe
     )]
     pub auth_b_bearer: Option<String>,
 
     /// Authentication header of a second user, 'Name: value'
-    #[arg(long, value_name = "NAME: VALUE")]
+    #[arg(long, value_name = "NAME: VALUE", value_parser = HeaderSafe)]
     pub auth_b_header: Option<String>,
 
     /// HTTP basic authentication of a second user, 'user:password'

@@ -526,7 +526,10 @@ mod tests {
         )
         .unwrap();
         assert!(t.excludes("/users/{id}"));
-        assert!(t.excludes("/orders/{order_id}"), "with the base path before it");
+        assert!(
+            t.excludes("/orders/{order_id}"),
+            "with the base path before it"
+        );
         assert!(!t.excludes("/users/id"));
         assert!(!t.excludes("/orders/{id}"));
         assert_eq!(t.unused(), vec!["/nothing"]);
