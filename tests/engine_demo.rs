@@ -433,3 +433,43 @@ async fn excluding_a_path_template_sends_nothing_to_it() {
     );
     demo.stop().await;
 }
+
+/// A read that destroys (issue 15, cause 4): real APIs have a `GET /createdb` that drops every table.
+/// In the safe and default modes nat sends nothing to a `GET` whose names say it changes state (the
+/// demo's `GET /maintenance/reset-cache`) and says so; `--destructive` allows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_get_whose_name_says_it_changes_state_is_sent_only_when_destructive() {
+    for (safety, sent) in [
+        (Safety::Safe, false),
+        (Safety::Default, false),
+        (Safety::Destructive, true),
+    ] {
+        let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let mut req = ScanRequest {
+            url: demo.url(),
+            ..Default::default()
+        };
+        req.auth = AuthConfig {
+            token: Some(Secret::new(nat::demo::user_token())),
+            ..Default::default()
+        };
+        req.options.fail_on = FailOn::None;
+        req.options.safety = safety;
+        let report = run(req, Events::none(), CancellationToken::new())
+            .await
+            .unwrap();
+        let reset = demo
+            .requests()
+            .iter()
+            .filter(|r| r.contains("/maintenance/reset-cache"))
+            .count();
+        assert_eq!(reset > 0, sent, "{safety:?}: {reset} requests");
+        let warned = report.warnings.iter().any(|w| {
+            w.starts_with("GET /maintenance/reset-cache: not sent (`reset` in the path")
+        });
+        assert_eq!(warned, !sent, "{safety:?}: {:#?}", report.warnings);
+        demo.stop().await;
+    }
+}

@@ -9,6 +9,7 @@ mod authn;
 mod db;
 mod exposure;
 mod jwt;
+mod maintenance;
 mod notes;
 mod routes;
 mod sessions;

@@ -36,6 +36,7 @@ static GROUPS: &[RouteGroup] = &[
     super::sessions::GROUP,
     super::authn::GROUP,
     super::exposure::GROUP,
+    super::maintenance::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
@@ -134,6 +135,8 @@ pub struct State {
     pub(super) sessions: super::sessions::Sessions,
     /// Login failures and reset requests the authentication twins count.
     pub(super) authn: super::authn::AuthnState,
+    /// Calls of the destructive read `GET /maintenance/reset-cache`.
+    pub(super) cache_resets: AtomicU64,
 }
 
 /// A user's stored account (`/{vuln,fixed}/account`).
@@ -155,6 +158,7 @@ impl State {
             notes: super::notes::Notes::default(),
             sessions: Default::default(),
             authn: Default::default(),
+            cache_resets: AtomicU64::new(0),
         })
     }
 }

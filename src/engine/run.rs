@@ -72,6 +72,19 @@ pub async fn run_guarded(
     for op in &spec.operations {
         if excluder.excludes(&op.path) {
             excluded += 1;
+        } else if let Some(word) = op
+            .state_changing_read()
+            .filter(|_| safety != Safety::Destructive)
+        {
+            // A `GET /createdb` would drop the data every other probe reads (and make nat report
+            // errors of its own doing).
+            warnings.push(format!(
+                "{}: not sent ({word} says it changes state although it is a {}; \
+                 --destructive allows it)",
+                op.endpoint(),
+                op.method
+            ));
+            excluded += 1;
         } else if let Err(why) = safety.allows(&op.method, op.path.contains('{')) {
             // In the default mode a write on one object is probed on an object nat creates for it.
             if safety == Safety::Default

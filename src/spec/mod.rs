@@ -2,6 +2,7 @@
 
 mod build;
 mod fetch;
+mod intent;
 mod model;
 mod parse;
 mod resolve;

@@ -1,0 +1,169 @@
+//! What an operation's names say it does, beyond its method: a `GET /createdb` that drops and re-seeds
+//! every table is a read by its method only. nat trusts the words of the description over the method
+//! where safety is at stake.
+
+use super::Operation;
+
+/// Verbs that say a read changes state (matched as whole words of the path, the operationId or the
+/// summary). Logout is not among them: logout operations have rules of their own (never sent with
+/// the scan's sessions; the logout check calls them with a throwaway one).
+const STATE_CHANGING_VERBS: &[&str] = &[
+    "create",
+    "init",
+    "initialize",
+    "initialise",
+    "setup",
+    "seed",
+    "reseed",
+    "reset",
+    "drop",
+    "delete",
+    "remove",
+    "clear",
+    "purge",
+    "flush",
+    "truncate",
+    "wipe",
+    "destroy",
+    "restart",
+    "reboot",
+    "shutdown",
+    "migrate",
+    "rebuild",
+    "populate",
+    "install",
+    "uninstall",
+    "kill",
+    "terminate",
+];
+
+/// What may follow one of the verbs inside one lower-case path segment (`createdb`, `resetall`).
+const COMPOUND_OBJECTS: &[&str] = &[
+    "db", "database", "data", "table", "tables", "cache", "all", "schema", "everything", "index",
+];
+
+impl Operation {
+    /// For a `GET`/`HEAD`/`OPTIONS` whose path, operationId or summary says it changes state
+    /// (create, init, seed, reset, drop, delete, clear, purge, flush, truncate, restart, shutdown,
+    /// …): the word and where it stood, e.g. ``"`createdb` in the path"``. `None` for
+    /// other methods, whose safety their method already decides.
+    pub fn state_changing_read(&self) -> Option<String> {
+        if !matches!(self.method.as_str(), "GET" | "HEAD" | "OPTIONS") {
+            return None;
+        }
+        for segment in self.path.split('/').filter(|s| !s.starts_with('{')) {
+            if let Some(verb) = words(segment).find(|w| is_verb(w)) {
+                return Some(format!("`{verb}` in the path"));
+            }
+            let lower = segment.to_ascii_lowercase();
+            for verb in STATE_CHANGING_VERBS {
+                if let Some(rest) = lower.strip_prefix(verb) {
+                    if COMPOUND_OBJECTS.contains(&rest) {
+                        return Some(format!("`{segment}` in the path"));
+                    }
+                }
+            }
+        }
+        if let Some(verb) = self
+            .operation_id
+            .as_deref()
+            .and_then(|id| words(id).find(|w| is_verb(w)))
+        {
+            return Some(format!("`{verb}` in the operationId"));
+        }
+        let summary = self.summary.as_deref().unwrap_or_default();
+        // The summary's first words: "Reset the database", not "List items, with those removed".
+        words(summary)
+            .take(3)
+            .find(|w| is_verb(w))
+            .map(|verb| format!("`{verb}` in the summary"))
+    }
+}
+
+fn is_verb(word: &str) -> bool {
+    STATE_CHANGING_VERBS.contains(&word)
+}
+
+/// Lower-case words of an identifier or text: split at anything not a letter or digit and at
+/// camelCase boundaries (`resetCache` → `reset`, `cache`).
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out.into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(method: &str, path: &str, id: Option<&str>, summary: Option<&str>) -> Operation {
+        Operation {
+            method: method.into(),
+            path: path.into(),
+            operation_id: id.map(Into::into),
+            summary: summary.map(Into::into),
+            tags: vec![],
+            parameters: vec![],
+            request_body: None,
+            security: vec![],
+            responses: Default::default(),
+            deprecated: false,
+        }
+    }
+
+    #[test]
+    fn reads_that_say_they_change_state() {
+        for (path, id, summary) in [
+            ("/createdb", None, None),
+            ("/maintenance/reset-cache", None, None),
+            ("/admin/flush_all", None, None),
+            ("/db", Some("create_db_createdb_get"), None),
+            ("/x", Some("resetCache"), None),
+            ("/x", None, Some("Drop and re-seed every table")),
+        ] {
+            assert!(
+                op("GET", path, id, summary).state_changing_read().is_some(),
+                "{path} {id:?} {summary:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ordinary_reads_and_other_methods_are_left_alone() {
+        for (path, id, summary) in [
+            ("/users/{id}", Some("getUser"), Some("Read a user")),
+            ("/dropdowns", None, None),
+            ("/seeds", None, None),
+            ("/clearance-levels", None, None),
+            ("/items/deleted", Some("listDeletedItems"), None),
+            ("/settings", None, Some("Current settings, with removed ones hidden")),
+            ("/initials", None, None),
+            ("/users/{delete}", None, None),
+        ] {
+            assert_eq!(
+                op("GET", path, id, summary).state_changing_read(),
+                None,
+                "{path}"
+            );
+        }
+        assert_eq!(op("POST", "/createdb", None, None).state_changing_read(), None);
+    }
+}
