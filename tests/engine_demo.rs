@@ -466,9 +466,10 @@ async fn a_get_whose_name_says_it_changes_state_is_sent_only_when_destructive() 
             .filter(|r| r.contains("/maintenance/reset-cache"))
             .count();
         assert_eq!(reset > 0, sent, "{safety:?}: {reset} requests");
-        let warned = report.warnings.iter().any(|w| {
-            w.starts_with("GET /maintenance/reset-cache: not sent (`reset` in the path")
-        });
+        let warned = report
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("GET /maintenance/reset-cache: not sent (`reset` in the path"));
         assert_eq!(warned, !sent, "{safety:?}: {:#?}", report.warnings);
         demo.stop().await;
     }

@@ -156,7 +156,10 @@ pub async fn run_guarded(
     let results: Vec<OpResult> = stream::iter(selected.iter().cloned())
         .map(|op| {
             let (ctx, checks, events) = (&ctx, &checks, &events);
-            async move { scan_operation(ctx, checks, &op, events).await }
+            async move {
+                let endpoint = op.endpoint();
+                crate::http::for_operation(endpoint, scan_operation(ctx, checks, &op, events)).await
+            }
         })
         .buffer_unordered(concurrency)
         .collect()
@@ -182,6 +185,13 @@ pub async fn run_guarded(
             .unwrap_or_else(|e| e.into_inner())
             .drain(..),
     );
+    let failed = http.failed_exchanges();
+    for (endpoint, (count, last)) in &failed {
+        warnings.push(format!(
+            "{endpoint}: {count} request{} got no answer (last: {last})",
+            if *count == 1 { "" } else { "s" }
+        ));
+    }
     sort_and_number(&mut findings);
     let partial = cancel.is_cancelled() || http.budget_spent() || tested < selected.len();
     if http.budget_spent() {
@@ -216,6 +226,8 @@ pub async fn run_guarded(
             operations_excluded: excluded,
             operations_tested: tested,
             requests_sent: http.requests_sent(),
+            requests_failed: failed.values().map(|(n, _)| n).sum(),
+            requests_retried: http.requests_retried(),
             total_findings: findings.len(),
             findings: by_severity,
             failed: false,

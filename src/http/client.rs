@@ -68,6 +68,9 @@ impl HttpConfig {
 /// Sends requests as the scan's identities, within the scan's limits, and records every exchange.
 pub struct HttpClient {
     client: reqwest::Client,
+    /// The same client without a connection pool: the one retry of a request whose pooled
+    /// connection turned out closed goes out on a connection of its own.
+    fresh: reqwest::Client,
     cfg: HttpConfig,
     shared: Arc<Shared>,
     events: Events,
@@ -87,7 +90,15 @@ struct Shared {
     redactor: Redactor,
     /// Every request sent that may have changed something (see [`HttpClient::writes`]).
     writes: std::sync::Mutex<Vec<WriteRecord>>,
+    /// Exchanges that got no answer, by operation.
+    failed: std::sync::Mutex<FailedExchanges>,
+    /// Requests sent once more on a fresh connection.
+    retried: AtomicU64,
 }
+
+/// Exchanges that got no answer (connection refused or closed, deadline, unreadable body), by
+/// operation (`GET /users/{id}`): how many, and the last reason.
+pub type FailedExchanges = std::collections::BTreeMap<String, (u64, String)>;
 
 impl HttpClient {
     /// A client for `cfg`, authenticating as `user` (and as `user_b` for [`Who::UserB`], see
@@ -98,31 +109,8 @@ impl HttpClient {
         events: Events,
         cancel: CancellationToken,
     ) -> Result<Self, String> {
-        let mut builder = reqwest::Client::builder()
-            // Scan exchanges never follow redirects: a redirect to a login page answered 200 would
-            // otherwise pass for access, and credentials must never travel to another origin.
-            .redirect(reqwest::redirect::Policy::none())
-            // The total deadline is enforced around the whole exchange (see `send_once`), so a
-            // server that drips one byte at a time cannot hold an exchange open.
-            .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!(
-                "nat/",
-                env!("CARGO_PKG_VERSION"),
-                " (API security scanner)"
-            ))
-            .pool_max_idle_per_host(cfg.concurrency)
-            .tls_danger_accept_invalid_certs(cfg.insecure)
-            .no_proxy();
-        if let Some(policy) = &cfg.policy {
-            builder = super::guard::apply(builder, policy, 0);
-        }
-        if let Some(proxy) = &cfg.proxy {
-            let p = reqwest::Proxy::all(proxy).map_err(|e| format!("proxy `{proxy}`: {e}"))?;
-            builder = builder.proxy(p);
-        }
-        let client = builder
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let client = build_client(&cfg, cfg.concurrency)?;
+        let fresh = build_client(&cfg, 0)?;
         let limiter = match cfg.rate {
             Some(rate) if rate > 0.0 && rate.is_finite() => {
                 let period = Duration::from_secs_f64(1.0 / rate).max(Duration::from_nanos(1));
@@ -150,9 +138,12 @@ impl HttpClient {
             budget_spent: AtomicBool::new(false),
             redactor,
             writes: std::sync::Mutex::new(Vec::new()),
+            failed: Default::default(),
+            retried: AtomicU64::new(0),
         });
         Ok(HttpClient {
             client,
+            fresh,
             cfg,
             shared,
             events,
@@ -271,6 +262,7 @@ impl HttpClient {
         cfg.base_url = base_url;
         HttpClient {
             client: self.client.clone(),
+            fresh: self.fresh.clone(),
             cfg,
             shared: self.shared.clone(),
             events: self.events.clone(),
@@ -286,6 +278,20 @@ impl HttpClient {
     /// Requests sent so far.
     pub fn requests_sent(&self) -> u64 {
         self.shared.sent.load(Ordering::Relaxed)
+    }
+
+    /// Exchanges sent that got no answer, by operation, with the last reason.
+    pub fn failed_exchanges(&self) -> FailedExchanges {
+        self.shared
+            .failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Requests sent once more on a fresh connection because their pooled one died under them.
+    pub fn requests_retried(&self) -> u64 {
+        self.shared.retried.load(Ordering::Relaxed)
     }
 
     /// True once `max_requests` stopped a request.
@@ -596,6 +602,14 @@ impl HttpClient {
             &url,
             result.as_ref().ok().map(|r| r.status),
         );
+        if let Err(e) = &result {
+            if !self.cancel.is_cancelled() {
+                let mut failed = self.shared.failed.lock().unwrap_or_else(|p| p.into_inner());
+                let entry = failed.entry(super::current_operation()).or_default();
+                entry.0 += 1;
+                entry.1 = e.clone();
+            }
+        }
         match result {
             Ok(response) => Exchange {
                 request: recorded,
@@ -619,14 +633,30 @@ impl HttpClient {
     ) -> Result<RecordedResponse, String> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|_| format!("invalid method `{}`", req.method))?;
-        let mut builder = self.client.request(method, url.clone());
-        for (n, v) in &req.headers {
-            builder = builder.header(n.as_str(), v.as_str());
-        }
-        if let Some(body) = &req.body {
-            builder = builder.body(body.clone());
-        }
-        let mut resp = builder.send().await.map_err(|e| describe_error(&e))?;
+        let build = |client: &reqwest::Client| {
+            let mut builder = client.request(method.clone(), url.clone());
+            for (n, v) in &req.headers {
+                builder = builder.header(n.as_str(), v.as_str());
+            }
+            if let Some(body) = &req.body {
+                builder = builder.body(body.clone());
+            }
+            builder
+        };
+        // hyper itself resends a request its pooled connection closed before it was written; one
+        // that died after being written is sent once more on a fresh connection when its method is
+        // idempotent (a POST might have been processed: it is reported, never repeated).
+        let mut resp = match build(&self.client).send().await {
+            Ok(resp) => resp,
+            Err(e) if stale_connection(&e) && is_idempotent(&req.method) => {
+                self.shared.retried.fetch_add(1, Ordering::Relaxed);
+                build(&self.fresh)
+                    .send()
+                    .await
+                    .map_err(|e| describe_error(&e))?
+            }
+            Err(e) => return Err(describe_error(&e)),
+        };
         let status = resp.status().as_u16();
         let version = format!("{:?}", resp.version());
         let headers = resp
@@ -712,6 +742,77 @@ fn describe_error(e: &reqwest::Error) -> String {
     } else {
         format!("{kind}: {cause}")
     }
+}
+
+/// The reqwest client of a scan; `idle_per_host` 0 gives one that opens a connection per request.
+fn build_client(cfg: &HttpConfig, idle_per_host: usize) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        // Scan exchanges never follow redirects: a redirect to a login page answered 200 would
+        // otherwise pass for access, and credentials must never travel to another origin.
+        .redirect(reqwest::redirect::Policy::none())
+        // The total deadline is enforced around the whole exchange (see `send_once`), so a
+        // server that drips one byte at a time cannot hold an exchange open.
+        .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!(
+            "nat/",
+            env!("CARGO_PKG_VERSION"),
+            " (API security scanner)"
+        ))
+        .pool_max_idle_per_host(idle_per_host)
+        .tls_danger_accept_invalid_certs(cfg.insecure)
+        .no_proxy();
+    if let Some(policy) = &cfg.policy {
+        builder = super::guard::apply(builder, policy, 0);
+    }
+    if let Some(proxy) = &cfg.proxy {
+        let p = reqwest::Proxy::all(proxy).map_err(|e| format!("proxy `{proxy}`: {e}"))?;
+        builder = builder.proxy(p);
+    }
+    builder
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// True when `e` says the connection died under a request that was (or may have been) written: the
+/// server closed a pooled keep-alive connection (uvicorn does after a 500, without `Connection:
+/// close`), reset it, or the write failed. Connect errors and deadlines are not: a retry on a fresh
+/// connection would not help them.
+fn stale_connection(e: &reqwest::Error) -> bool {
+    use std::error::Error as _;
+    if e.is_timeout() || e.is_connect() || e.is_builder() || e.is_redirect() {
+        return false;
+    }
+    let mut src = e.source();
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::UnexpectedEof
+            ) {
+                return true;
+            }
+        }
+        let text = s.to_string();
+        if text.contains("connection closed before message completed")
+            || text.contains("connection reset")
+        {
+            return true;
+        }
+        src = s.source();
+    }
+    false
+}
+
+/// Methods a server must treat as idempotent (RFC 9110 §9.2.2): safe to send twice when the first
+/// may have arrived.
+fn is_idempotent(method: &str) -> bool {
+    matches!(
+        method,
+        "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE"
+    )
 }
 
 /// GET, HEAD and OPTIONS: methods that change nothing.

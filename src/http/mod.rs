@@ -8,7 +8,7 @@ mod identity;
 mod redact;
 
 pub use auth::Auth;
-pub use client::{is_read, HttpClient, HttpConfig, DEFAULT_BODY_CAP};
+pub use client::{is_read, FailedExchanges, HttpClient, HttpConfig, DEFAULT_BODY_CAP};
 pub use identity::{
     privilege_of_role, IdentityInfo, LEVEL_ADMIN, LEVEL_GUEST, LEVEL_STAFF, LEVEL_USER,
 };
@@ -16,6 +16,23 @@ pub use redact::{is_sensitive_header, Redactor, MASK};
 
 use bytes::Bytes;
 use std::borrow::Cow;
+
+tokio::task_local! {
+    /// The operation (`GET /users/{id}`) whose probes the current task sends: failed exchanges are
+    /// counted under it. Set by the engine with [`for_operation`].
+    static OPERATION: String;
+}
+
+/// Runs `fut` with its requests counted under `endpoint` (see [`HttpClient::failed_exchanges`]).
+pub async fn for_operation<F: std::future::Future>(endpoint: String, fut: F) -> F::Output {
+    OPERATION.scope(endpoint, fut).await
+}
+
+fn current_operation() -> String {
+    OPERATION
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| "(before the operations)".into())
+}
 
 /// Who a request is sent as.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

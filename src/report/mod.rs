@@ -72,6 +72,13 @@ pub struct Summary {
     pub operations_excluded: usize,
     pub operations_tested: usize,
     pub requests_sent: u64,
+    /// Requests that got no answer (refused, closed, past the deadline, unreadable body); each
+    /// operation's count is in the warnings.
+    #[serde(default)]
+    pub requests_failed: u64,
+    /// Requests sent once more on a fresh connection because the pooled one died under them.
+    #[serde(default)]
+    pub requests_retried: u64,
     /// Findings by severity name, every severity present (0 when none).
     pub findings: BTreeMap<Severity, usize>,
     pub total_findings: usize,

@@ -39,7 +39,16 @@ const STATE_CHANGING_VERBS: &[&str] = &[
 
 /// What may follow one of the verbs inside one lower-case path segment (`createdb`, `resetall`).
 const COMPOUND_OBJECTS: &[&str] = &[
-    "db", "database", "data", "table", "tables", "cache", "all", "schema", "everything", "index",
+    "db",
+    "database",
+    "data",
+    "table",
+    "tables",
+    "cache",
+    "all",
+    "schema",
+    "everything",
+    "index",
 ];
 
 impl Operation {
@@ -154,7 +163,11 @@ mod tests {
             ("/seeds", None, None),
             ("/clearance-levels", None, None),
             ("/items/deleted", Some("listDeletedItems"), None),
-            ("/settings", None, Some("Current settings, with removed ones hidden")),
+            (
+                "/settings",
+                None,
+                Some("Current settings, with removed ones hidden"),
+            ),
             ("/initials", None, None),
             ("/users/{delete}", None, None),
         ] {
@@ -164,6 +177,9 @@ mod tests {
                 "{path}"
             );
         }
-        assert_eq!(op("POST", "/createdb", None, None).state_changing_read(), None);
+        assert_eq!(
+            op("POST", "/createdb", None, None).state_changing_read(),
+            None
+        );
     }
 }

@@ -37,6 +37,9 @@ pub struct Reply {
     pub delay: Duration,
     /// Send the body one byte per this interval.
     pub drip: Option<Duration>,
+    /// Keep the connection open after this answer without `Connection: close`, then drop it when the
+    /// next request arrives on it, unanswered: what uvicorn does after a 500, made deterministic.
+    pub close_next: bool,
 }
 
 impl Reply {
@@ -122,6 +125,7 @@ async fn serve_conn(
     in_flight: Arc<AtomicUsize>,
     max: Arc<AtomicUsize>,
 ) -> std::io::Result<()> {
+    let mut poisoned = false;
     loop {
         let mut buf = Vec::new();
         let mut byte = [0u8; 1024];
@@ -168,6 +172,9 @@ async fn serve_conn(
             at: Instant::now(),
         };
         seen.lock().unwrap().push(req.clone());
+        if poisoned {
+            return Ok(());
+        }
         let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         max.fetch_max(now, Ordering::SeqCst);
         let reply = handler(&req);
@@ -199,6 +206,7 @@ async fn serve_conn(
             }
         }
         sock.flush().await?;
+        poisoned = reply.close_next;
     }
 }
 
