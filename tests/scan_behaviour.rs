@@ -690,3 +690,68 @@ fn requests_lost_on_a_closed_pooled_connection_are_retried_or_reported() {
     let listed = report["writes"].as_array().unwrap().len();
     assert_eq!(posts, listed, "{}", report["writes"]);
 }
+
+/// Issue 15, cause 8: SQL injection was reported (high, firm) from one quote and one database error
+/// text, with no control. A server that answers any quote, escaped or not, with an SQL-looking error
+/// (a validator that echoes the driver's message, say) is not injectable: the doubled quote is the
+/// control. One whose error comes and goes is not proven either.
+#[test]
+fn sql_error_text_needs_the_error_twice_and_a_clean_control() {
+    let spec = spec_file(
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/search": {"get": {
+                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "example": "widget"}}],
+                "responses": {"200": {"description": "ok"}}}}}
+        })
+        .to_string(),
+    );
+    let sql_error = || {
+        Reply::json(
+            500,
+            r#"{"error":"SQLITE_ERROR: near \"'\": syntax error in SELECT * FROM items WHERE q = ?"}"#,
+        )
+    };
+    let any_quote = TestServer::start(move |s| {
+        if s.path.contains("%27") || s.path.contains('\'') {
+            sql_error()
+        } else {
+            Reply::json(200, r#"{"items":[]}"#)
+        }
+    });
+    let flaky_count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = flaky_count.clone();
+    let flaky = TestServer::start(move |s| {
+        let quote = s.path.contains("%27") || s.path.contains('\'');
+        if quote && c.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            sql_error()
+        } else {
+            Reply::json(200, r#"{"items":[]}"#)
+        }
+    });
+    let injectable = TestServer::start(move |s| {
+        // An odd number of quotes breaks the statement, an even number (escaped) does not.
+        let quotes = s.path.matches("%27").count() + s.path.matches('\'').count();
+        if quotes % 2 == 1 {
+            sql_error()
+        } else {
+            Reply::json(200, r#"{"items":[]}"#)
+        }
+    });
+    let sqli = |server: &TestServer| -> usize {
+        let report = scan_json(&server.url(), spec.path(), &["--check", "NAT-INJ-SQLI"]);
+        report["findings"].as_array().unwrap().len()
+    };
+    assert_eq!(
+        sqli(&any_quote),
+        0,
+        "an error for escaped quotes too proves nothing"
+    );
+    assert_eq!(sqli(&flaky), 0, "an error seen once proves nothing");
+    assert_eq!(
+        sqli(&injectable),
+        1,
+        "an unescaped quote that breaks it twice does"
+    );
+}

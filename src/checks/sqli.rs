@@ -1,4 +1,5 @@
-//! SQL injection in path, query and JSON body parameters: by database error text, and by a boolean
+//! SQL injection in path, query and JSON body parameters: by database error text (a quote breaks the
+//! statement twice, while the baseline and the quote doubled answer without one), and by a boolean
 //! differential (a true/false condition pair answering differently while the baseline is stable and
 //! the true condition answers like the baseline).
 
@@ -121,22 +122,39 @@ impl Check for SqlInjection {
             let mut found = false;
             if !baseline_has_error {
                 for b in BREAKERS {
+                    let sql_error = |ex: &Exchange| {
+                        ex.response
+                            .as_ref()
+                            .is_some_and(|r| has_sql_error(&r.text()))
+                    };
                     let ex = send(&slot, format!("{base}{b}")).await;
-                    if ex
-                        .response
-                        .as_ref()
-                        .is_some_and(|r| has_sql_error(&r.text()))
-                    {
-                        findings.push(META.finding(
-                            target,
-                            META.severity,
-                            &location,
-                            ctx.evidence(&ex),
-                            factors,
-                        ));
-                        found = true;
-                        break;
+                    if !sql_error(&ex) {
+                        continue;
                     }
+                    // One error text proves little (a flaky backend, an error of nat's own doing):
+                    // the quote must break the statement again, and the same quote doubled (an
+                    // escaped quote, valid SQL inside a string) must not.
+                    let again = send(&slot, format!("{base}{b}")).await;
+                    if !sql_error(&again) {
+                        continue;
+                    }
+                    let control = send(&slot, format!("{base}{b}{b}")).await;
+                    if control.response.is_none() || sql_error(&control) || refused(&control) {
+                        continue;
+                    }
+                    findings.push(META.finding(
+                        target,
+                        META.severity,
+                        &location,
+                        ctx.labelled_evidence(&[
+                            ("the value with a quote: a database error", &ex),
+                            ("the same request again: the same error", &again),
+                            ("control, the quote doubled (escaped): no error", &control),
+                        ]),
+                        factors,
+                    ));
+                    found = true;
+                    break;
                 }
             }
             if found || ctx.should_stop() {
