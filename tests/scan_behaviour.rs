@@ -755,3 +755,59 @@ fn sql_error_text_needs_the_error_twice_and_a_clean_control() {
         "an unescaped quote that breaks it twice does"
     );
 }
+
+/// Issue 15, cause 8: the brute-force check counted 67 answers of 422 (the login request was
+/// invalid, no login was ever processed) as failed logins. Answers the API gives to a request it
+/// rejects as malformed make the login checks inconclusive, with a warning quoting what it rejected.
+#[test]
+fn a_login_that_rejects_nats_request_as_invalid_proves_nothing() {
+    let server = TestServer::start(|s| {
+        if s.method == "POST" && s.path.starts_with("/login") {
+            Reply::json(
+                422,
+                r#"{"detail":[{"loc":["body","grant_type"],"msg":"string does not match regex \"^password$\"","type":"value_error.str.regex"}]}"#,
+            )
+        } else {
+            Reply::json(200, r#"{"ok":true}"#)
+        }
+    });
+    let spec = spec_file(
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/login": {"post": {
+                "security": [],
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["username", "password"],
+                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "ok"}, "401": {"description": "wrong"}}}}}
+        })
+        .to_string(),
+    );
+    let report = scan_json(
+        &server.url(),
+        spec.path(),
+        &[
+            "--auth-basic",
+            "alice:pw",
+            "--check",
+            "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
+            "--check",
+            "NAT-API2-USER-ENUMERATION",
+        ],
+    );
+    assert_eq!(
+        report["findings"],
+        serde_json::json!([]),
+        "{}",
+        report["findings"]
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("POST /login: user enumeration and brute-force protection not tested")
+            && warnings.contains("rejected nat's request as invalid (422")
+            && warnings.contains("grant_type"),
+        "{warnings}"
+    );
+}

@@ -80,6 +80,14 @@ impl Check for NoBruteForceProtection {
             let Some(resp) = a.exchange.response.as_ref() else {
                 return vec![];
             };
+            if login::invalid_request(resp) {
+                ctx.warn(login::rejected_warning(
+                    &target.op.endpoint(),
+                    "brute-force protection",
+                    resp,
+                ));
+                return vec![];
+            }
             if resp.status >= 500 || resp.truncated || login::throttle_sign(resp).is_some() {
                 return vec![];
             }

@@ -390,6 +390,28 @@ pub fn throttle_sign(resp: &RecordedResponse) -> Option<String> {
 
 /// True for an answer that refuses the request for its rate (429, 423, or any `Retry-After`): it says
 /// nothing about the request's content, so differential checks must not compare it.
+/// True when the API refused the request itself as malformed (400, 413, 415, 422): no login (or
+/// other work) was processed, so the answer says nothing about throttling or accounts.
+pub fn invalid_request(resp: &RecordedResponse) -> bool {
+    matches!(resp.status, 400 | 413 | 415 | 422)
+}
+
+/// The warning for a check that could not conclude because the API rejected nat's request as
+/// invalid: with the status and the start of the API's own message (e.g. FastAPI's `detail`).
+pub fn rejected_warning(endpoint: &str, what: &str, resp: &RecordedResponse) -> String {
+    let text = resp.text();
+    let message: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut message: String = message.chars().take(200).collect();
+    if text.chars().count() > 200 {
+        message.push('…');
+    }
+    format!(
+        "{endpoint}: {what} not tested: the API rejected nat's request as invalid ({} {message}), so \
+         no attempt was processed",
+        resp.status
+    )
+}
+
 pub fn rate_refusal(resp: &RecordedResponse) -> bool {
     matches!(resp.status, 423 | 429) || resp.header("retry-after").is_some()
 }
@@ -634,6 +656,18 @@ async fn run_probe(ctx: &ScanContext, target: &Target<'_>, form: &LoginForm) -> 
             form.unknown_user(Some(&account))
         };
         let a = attempt(ctx, target, form, &user, &form.wrong_password()).await;
+        if let Some(r) = a.exchange.response.as_ref().filter(|r| invalid_request(r)) {
+            // A made-up account of another shape may be rejected for its shape (told apart below);
+            // the real account's login rejected means nat's login request itself is wrong.
+            if known_turn {
+                ctx.warn(rejected_warning(
+                    &target.op.endpoint(),
+                    "user enumeration and brute-force protection",
+                    r,
+                ));
+                return Probe::Inconclusive;
+            }
+        }
         let usable = a
             .exchange
             .response

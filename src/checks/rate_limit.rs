@@ -68,6 +68,14 @@ impl Check for NoRateLimit {
             let Some(resp) = ex.response.as_ref() else {
                 return vec![];
             };
+            if login::invalid_request(resp) {
+                ctx.warn(login::rejected_warning(
+                    &target.op.endpoint(),
+                    "rate limiting",
+                    resp,
+                ));
+                return vec![];
+            }
             if rejected(resp.status) || login::throttle_sign(resp).is_some() {
                 return vec![];
             }

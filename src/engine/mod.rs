@@ -149,9 +149,10 @@ impl ScanContext {
         value.downcast::<T>().ok()
     }
 
-    /// Adds a warning to the report (once, however often it is raised).
+    /// Adds a warning to the report (once, however often it is raised), secrets masked: a warning
+    /// may quote a target's answer.
     pub fn warn(&self, message: impl Into<String>) {
-        let message = message.into();
+        let message = self.http.scrub(&message.into());
         let mut warnings = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
         if !warnings.contains(&message) {
             warnings.push(message);

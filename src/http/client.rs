@@ -398,7 +398,12 @@ impl HttpClient {
         self.bearer_token(&Who::UserB).await
     }
 
-    /// Redacted evidence for an exchange.
+    /// `text` with every secret the scan knows masked (for warnings that quote a target's answer).
+    pub fn scrub(&self, text: &str) -> String {
+        self.shared.redactor.scrub(text)
+    }
+
+    /// Redacted evidence of an exchange.
     pub fn evidence(&self, ex: &Exchange) -> Evidence {
         self.shared.redactor.evidence(ex)
     }
