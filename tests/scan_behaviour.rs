@@ -811,3 +811,49 @@ fn a_login_that_rejects_nats_request_as_invalid_proves_nothing() {
         "{warnings}"
     );
 }
+
+/// Issue 15, cause 5: with `--destructive` nat changed the scan user's password to a spec example and
+/// every later login failed. A write that changes credentials is sent in no mode, and said so.
+#[test]
+fn a_credential_change_is_never_sent_even_when_destructive() {
+    let server = TestServer::start(|_| Reply::json(200, r#"{"ok":true}"#));
+    let spec = spec_file(
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/users/{username}/password": {"put": {
+                    "parameters": [{"name": "username", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "requestBody": {"content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"password": {"type": "string", "example": "hunter2"}}}}}},
+                    "responses": {"204": {"description": "changed"}}}},
+                "/users/{username}": {"get": {
+                    "parameters": [{"name": "username", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "ok"}}}}
+            }
+        })
+        .to_string(),
+    );
+    let report = scan_json(
+        &server.url(),
+        spec.path(),
+        &["--destructive", "--auth-bearer", "t0k"],
+    );
+    assert!(
+        !server.seen().iter().any(|s| s.path.contains("/password")),
+        "{:?}",
+        server
+            .seen()
+            .iter()
+            .map(|s| format!("{} {}", s.method, s.path))
+            .collect::<Vec<_>>()
+    );
+    assert!(report["warnings"].as_array().unwrap().iter().any(|w| w
+        .as_str()
+        .unwrap()
+        .starts_with("PUT /users/{username}/password: not sent (`password`")));
+    assert!(
+        server.seen().iter().any(|s| s.method == "GET"),
+        "the rest is scanned"
+    );
+}

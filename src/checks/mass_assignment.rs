@@ -103,6 +103,30 @@ pub fn is_privileged(name: &str) -> bool {
     PRIVILEGED.contains(&normalised(name).as_str())
 }
 
+/// What identifies or authenticates the scan's own account (username, e-mail, login, password,
+/// keys): never written, whatever the mode — changed, they would lock nat (and the user) out of the
+/// account the scan runs as.
+pub fn is_identity_field(name: &str) -> bool {
+    let n = normalised(name);
+    matches!(
+        n.as_str(),
+        "username"
+            | "user"
+            | "login"
+            | "loginname"
+            | "email"
+            | "emailaddress"
+            | "mail"
+            | "phone"
+            | "phonenumber"
+            | "mobile"
+    ) || [
+        "password", "passwd", "pwd", "secret", "token", "apikey", "otp", "pin",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+}
+
 /// Server-managed timestamps (`created_at`, `updatedAt`): changed by every write, never probed.
 fn is_timestamp(name: &str) -> bool {
     name.ends_with("_at") || name.ends_with("At") || normalised(name).ends_with("date")
@@ -191,7 +215,11 @@ pub fn candidates(
     };
     let mut ranked: Vec<(u8, Candidate)> = Vec::new();
     for (name, before) in current {
-        if writable.contains_key(name) || is_object_id(name, None) || is_timestamp(name) {
+        if writable.contains_key(name)
+            || is_object_id(name, None)
+            || is_timestamp(name)
+            || is_identity_field(name)
+        {
             continue;
         }
         let rank = if is_privileged(name) {
@@ -433,12 +461,12 @@ mod tests {
         }}));
         let c = candidates(&current, Some(&request), Some(&response));
         let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["is_admin", "role", "karma", "email", "plan"]);
+        // The account's e-mail is never written (issue 15: nat changed its own user's username).
+        assert_eq!(names, ["is_admin", "role", "karma", "plan"]);
         assert_eq!(c[0].written, json!(true));
         assert_eq!(c[1].written, json!("admin"));
         assert_eq!(c[2].written, json!(1003));
-        assert_eq!(c[3].written, json!("nat-mass-assignment@example.invalid"));
-        assert_eq!(c[4].written, json!("admin"));
+        assert_eq!(c[3].written, json!("admin"));
         // Without a request schema, only privileges and readOnly properties are tried.
         let c = candidates(&current, None, Some(&response));
         let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();

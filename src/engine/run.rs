@@ -85,6 +85,15 @@ pub async fn run_guarded(
                 op.method
             ));
             excluded += 1;
+        } else if let Some(segment) = op.changes_credentials() {
+            // Whatever the mode: sent as one of the scan's identities, it would lock that identity
+            // out (and with it every later probe).
+            warnings.push(format!(
+                "{}: not sent (`{segment}`: it would change the credentials of the account nat scans \
+                 as; no mode sends it)",
+                op.endpoint()
+            ));
+            excluded += 1;
         } else if let Err(why) = safety.allows(&op.method, op.path.contains('{')) {
             // In the default mode a write on one object is probed on an object nat creates for it.
             if safety == Safety::Default

@@ -89,6 +89,34 @@ impl Operation {
     }
 }
 
+impl Operation {
+    /// For a write that changes credentials (`PUT /users/{name}/password`, `PATCH /me/email`,
+    /// `POST /account/{id}/change-password`): the path segment that says so. Sent as one of the
+    /// scan's identities it would lock that identity out; a request for a reset link (`POST
+    /// /password-reset`, nothing in the path to change) is not one.
+    pub fn changes_credentials(&self) -> Option<&str> {
+        let writes = match self.method.as_str() {
+            "PUT" | "PATCH" => true,
+            "POST" => {
+                self.path.contains('{') || self.path.ends_with("/me") || self.path.contains("/me/")
+            }
+            _ => false,
+        };
+        if !writes {
+            return None;
+        }
+        self.path.split('/').find(|s| {
+            let l = s.to_ascii_lowercase();
+            !l.starts_with('{')
+                && ["password", "passwd", "credential", "email", "username"]
+                    .iter()
+                    .any(|w| l.contains(w))
+                && !l.contains("reset")
+                && !l.contains("forgot")
+        })
+    }
+}
+
 fn is_verb(word: &str) -> bool {
     STATE_CHANGING_VERBS.contains(&word)
 }
@@ -181,5 +209,29 @@ mod tests {
             op("POST", "/createdb", None, None).state_changing_read(),
             None
         );
+    }
+
+    #[test]
+    fn writes_that_change_credentials() {
+        for (m, p) in [
+            ("PUT", "/users/{username}/password"),
+            ("PATCH", "/me/email"),
+            ("POST", "/account/{id}/change-password"),
+            ("POST", "/me/password"),
+        ] {
+            assert!(
+                op(m, p, None, None).changes_credentials().is_some(),
+                "{m} {p}"
+            );
+        }
+        for (m, p) in [
+            ("POST", "/password-reset"),
+            ("POST", "/auth/forgot-password"),
+            ("GET", "/users/{username}/password"),
+            ("PUT", "/users/{username}"),
+            ("POST", "/users"),
+        ] {
+            assert_eq!(op(m, p, None, None).changes_credentials(), None, "{m} {p}");
+        }
     }
 }
