@@ -10,6 +10,7 @@
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
+use crate::http::Who;
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -268,6 +269,30 @@ fn walk(v: &Value, path: &str, depth: usize, out: &mut Vec<Exposed>) {
     }
 }
 
+/// True when `value` is the token `own` or a JWT re-issued for the same identity (every claim equal but
+/// the times and ids of issue: `exp`, `iat`, `nbf`, `jti`).
+fn same_session(own: &str, value: &str) -> bool {
+    if own == value {
+        return true;
+    }
+    fn claims(token: &str) -> Option<serde_json::Map<String, Value>> {
+        use base64::Engine as _;
+        let payload = token.split('.').nth(1)?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .ok()?;
+        let mut map: serde_json::Map<String, Value> = crate::parse::json(&bytes).ok()?;
+        for volatile in ["exp", "iat", "nbf", "jti"] {
+            map.remove(volatile);
+        }
+        (!map.is_empty()).then_some(map)
+    }
+    match (claims(own), claims(value)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// True for operations that exist to hand out credentials (their tokens are the point).
 fn issues_credentials(path: &str) -> bool {
     let p = path.to_ascii_lowercase();
@@ -310,9 +335,16 @@ impl Check for DataExposure {
             return vec![];
         };
         let credential_op = issues_credentials(&target.op.path) || target.op.method != "GET";
+        let own = ctx.http.bearer_token(&Who::User).await;
         let exposed: Vec<Exposed> = find_exposed(&body)
             .into_iter()
             .filter(|e| !(e.kind == Kind::Secret && credential_op))
+            // The caller's own session token handed back to the caller (RealWorld's `GET /user`
+            // answers `user.token`) exposes nothing it does not already hold.
+            .filter(|e| {
+                !(e.kind == Kind::Secret
+                    && own.as_deref().is_some_and(|t| same_session(t, &e.value)))
+            })
             .collect();
         if exposed.is_empty() {
             return vec![];
@@ -399,6 +431,23 @@ mod tests {
         ] {
             assert_eq!(classify(name, &value), None, "{name}: {value}");
         }
+    }
+
+    #[test]
+    fn the_callers_own_session_is_not_exposure() {
+        use base64::Engine as _;
+        let jwt = |claims: Value| {
+            let e =
+                |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+            format!("{}.{}.sig", e(&json!({"alg": "HS256"})), e(&claims))
+        };
+        let own = jwt(json!({"username": "bob", "exp": 1, "sub": "access"}));
+        let reissued = jwt(json!({"username": "bob", "exp": 2, "sub": "access"}));
+        let other = jwt(json!({"username": "alice", "exp": 1, "sub": "access"}));
+        assert!(same_session(&own, &own));
+        assert!(same_session(&own, &reissued));
+        assert!(!same_session(&own, &other));
+        assert!(!same_session(&own, "sk_live_0123456789abcdefghij"));
     }
 
     #[test]
