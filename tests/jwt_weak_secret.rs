@@ -156,3 +156,45 @@ async fn strong_secrets_unknown_subjects_and_open_apis_are_silent() {
         .iter()
         .any(|f| f.check == "NAT-API2-AUTH-BYPASS"));
 }
+
+/// An API whose answers do not name the token's subject (vulnapi's `GET /me/notifications/` answers
+/// `{"email": …}` for a token with `sub: luke`): a changed subject cannot be seen, so the proof is a
+/// token nat signed itself (the user's claims plus one of nat's) answered exactly like the user's,
+/// while a garbage token is refused — `firm`. The strong-secret twin is silent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_subject_in_the_answer_a_token_nat_minted_is_the_proof() {
+    fn mail_api(key: &'static str) -> TestServer {
+        TestServer::start(move |req| {
+            let sub = req
+                .header("authorization")
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .and_then(HmacJwt::parse)
+                .filter(|t| t.verifies_with(key.as_bytes()))
+                .and_then(|t| t.subject());
+            match (req.path.as_str(), sub) {
+                (_, None) => Reply::json(401, r#"{"detail":"Could not validate credentials"}"#),
+                ("/me", Some(sub)) => Reply::json(
+                    200,
+                    &json!({"email": format!("{sub}@rebels.test")}).to_string(),
+                ),
+                (_, Some(_)) => Reply::json(200, r#"{"ok":true}"#),
+            }
+        })
+    }
+    let server = mail_api("123456");
+    let report = scan(&server, token(HmacAlg::Hs256, "123456", "luke"), None).await;
+    let found = weak_findings(&report);
+    // `/me` (its answer names `luke`), not `/status` (`{"ok": true}` says nothing of the user).
+    assert_eq!(found.len(), 1, "{:#?}", report.findings);
+    for f in found {
+        assert_eq!(f.confidence, nat::findings::Confidence::Firm);
+        assert!(f.evidence.request.contains("with a claim nat added"));
+        assert!(
+            !f.evidence.request.contains("123456"),
+            "the secret is withheld"
+        );
+    }
+    let server = mail_api(STRONG);
+    let report = scan(&server, token(HmacAlg::Hs256, STRONG, "luke"), None).await;
+    assert!(weak_findings(&report).is_empty());
+}

@@ -650,8 +650,15 @@ impl HttpClient {
         };
         // hyper itself resends a request its pooled connection closed before it was written; one
         // that died after being written is sent once more on a fresh connection when its method is
-        // idempotent (a POST might have been processed: it is reported, never repeated).
-        let mut resp = match build(&self.client).send().await {
+        // idempotent. A POST or PATCH might have been processed, so it is never repeated: it goes
+        // out on a connection of its own from the start, which no earlier answer can have left
+        // half-closed (uvicorn drops keep-alive after a 500 without `Connection: close`).
+        let first = if is_idempotent(&req.method) {
+            &self.client
+        } else {
+            &self.fresh
+        };
+        let mut resp = match build(first).send().await {
             Ok(resp) => resp,
             Err(e) if stale_connection(&e) && is_idempotent(&req.method) => {
                 self.shared.retried.fetch_add(1, Ordering::Relaxed);
