@@ -1,6 +1,5 @@
 //! Exit codes: the one place that decides what a run of nat returns to its caller.
 
-use crate::findings::Severity;
 use crate::report::ScanReport;
 use crate::request::FailOn;
 use std::process::ExitCode;
@@ -66,15 +65,6 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     ),
 ];
 
-/// The exit status for findings of these severities under `fail_on`: [`Exit::Findings`] when any
-/// reaches the threshold, else [`Exit::Passed`]. `FailOn::None` never fails.
-pub fn for_severities(severities: impl IntoIterator<Item = Severity>, fail_on: FailOn) -> Exit {
-    match fail_on.threshold() {
-        Some(threshold) if severities.into_iter().any(|s| s >= threshold) => Exit::Findings,
-        _ => Exit::Passed,
-    }
-}
-
 /// The exit status of a finished scan. A partial report (interrupted, budget spent) is judged on
 /// what it found, like a complete one.
 /// Findings that are accepted (suppressed) or already in the baseline do not count.
@@ -94,7 +84,7 @@ pub fn failing_count(report: &ScanReport, fail_on: FailOn) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{Evidence, Finding, Status};
+    use crate::findings::{Evidence, Finding, Severity, Status};
 
     fn finding(severity: Severity) -> Finding {
         Finding {
@@ -182,11 +172,6 @@ mod tests {
     #[test]
     fn explicit_cases() {
         use Severity::*;
-        assert_eq!(for_severities([High], FailOn::High), Exit::Findings);
-        assert_eq!(for_severities([Medium], FailOn::High), Exit::Passed);
-        assert_eq!(for_severities([Critical], FailOn::None), Exit::Passed);
-        assert_eq!(for_severities([Info], FailOn::Info), Exit::Findings);
-        assert_eq!(for_severities([], FailOn::Info), Exit::Passed);
         assert_eq!(
             failing_count(&report(&[Critical, High, Low], true), FailOn::High),
             2

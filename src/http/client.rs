@@ -241,11 +241,6 @@ impl HttpClient {
         Some(self.privilege(a)? > self.privilege(b)?)
     }
 
-    /// True when `who` sends credentials (a named identity with `type: none` does not).
-    pub fn has_credentials(&self, who: &Who) -> bool {
-        self.auth_of(who).is_some()
-    }
-
     /// The credentials `who` authenticates with, if any.
     fn auth_of(&self, who: &Who) -> Option<&Auth> {
         match who {

@@ -81,12 +81,6 @@ impl IdentityInfo {
         };
         self.role.as_deref().is_some_and(|r| norm(r) == norm(role))
     }
-
-    /// `Some(true)` when this identity is strictly more privileged than `other`, `None` when either
-    /// level is unknown.
-    pub fn more_privileged_than(&self, other: &IdentityInfo) -> Option<bool> {
-        Some(self.level? > other.level?)
-    }
 }
 
 #[cfg(test)]
@@ -112,12 +106,10 @@ mod tests {
         let admin = info("a", "admin", None);
         let user = info("u", "User", None);
         let clerk = info("c", "billing-clerk", None);
-        assert_eq!(admin.more_privileged_than(&user), Some(true));
-        assert_eq!(user.more_privileged_than(&admin), Some(false));
-        assert_eq!(user.more_privileged_than(&user), Some(false));
-        assert_eq!(clerk.more_privileged_than(&user), None);
+        assert!(admin.level > user.level && user.level.is_some());
+        assert_eq!(clerk.level, None);
         let ranked = info("c", "billing-clerk", Some(LEVEL_STAFF));
-        assert_eq!(ranked.more_privileged_than(&user), Some(true));
+        assert!(ranked.level > user.level);
         assert!(user.has_role("user") && user.has_role("USER") && !user.has_role("admin"));
     }
 }
