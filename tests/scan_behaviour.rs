@@ -870,3 +870,60 @@ fn a_credential_change_is_never_sent_even_when_destructive() {
         "the rest is scanned"
     );
 }
+
+/// Issue 15, cause 6: nat's own boundary-value probe (a huge integer `depth`) took a target down;
+/// while it restarted nat's requests to other operations failed and it skipped them for the rest of
+/// the scan, reporting nothing about the probe. Now nat pauses, waits for the target, reports the
+/// request that took it down (API4, firm when it happened twice, then never sent again) and scans
+/// everything else.
+#[test]
+fn a_probe_that_takes_the_target_down_is_reported_and_the_scan_goes_on() {
+    let server = TestServer::start(|s| {
+        let depth: Option<u128> = s
+            .path
+            .split_once("depth=")
+            .and_then(|(_, v)| v.split('&').next())
+            .and_then(|v| v.parse().ok());
+        if s.path.starts_with("/tree") && depth.is_some_and(|d| d > 1_000_000) {
+            Reply {
+                down_for: Some(Duration::from_millis(1500)),
+                ..Reply::json(500, "{}")
+            }
+        } else {
+            Reply::json(200, r#"{"ok":true}"#)
+        }
+    });
+    let mut doc: serde_json::Value = serde_json::from_str(&openapi_with_items(4)).unwrap();
+    doc["paths"]["/tree"] = serde_json::json!({"get": {
+        "parameters": [{"name": "depth", "in": "query", "required": true,
+                        "schema": {"type": "integer", "example": 3}}],
+        "responses": {"200": {"description": "ok"}}}});
+    let spec = spec_file(&doc.to_string());
+    let report = scan_json(&server.url(), spec.path(), &["--concurrency", "2"]);
+    let outage: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "NAT-API4-TARGET-OUTAGE")
+        .collect();
+    assert_eq!(outage.len(), 1, "{}", report["findings"]);
+    assert_eq!(outage[0]["endpoint"], "GET /tree");
+    assert!(outage[0]["evidence"]["request"]
+        .as_str()
+        .unwrap()
+        .contains("the target stopped answering after this request and came back"));
+    assert_eq!(report["scan"]["partial"], false, "{}", report["warnings"]);
+    assert_eq!(report["summary"]["operations_tested"], 5);
+    let warnings = report["warnings"].to_string();
+    assert!(!warnings.contains("baseline request failed"), "{warnings}");
+    // No request that caused an outage twice went out a third time.
+    let boom = |s: &&common::Seen| s.path.starts_with("/tree") && s.path.contains("depth=9");
+    let by_path = server.seen().iter().filter(boom).fold(
+        std::collections::HashMap::<String, usize>::new(),
+        |mut m, s| {
+            *m.entry(s.path.clone()).or_default() += 1;
+            m
+        },
+    );
+    assert!(by_path.values().all(|n| *n <= 2), "{by_path:?}");
+}

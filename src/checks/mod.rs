@@ -20,6 +20,7 @@ mod robustness;
 pub mod signatures;
 pub mod similarity;
 mod sqli;
+pub mod target_outage;
 mod undocumented_data;
 mod undocumented_method;
 mod user_enumeration;
@@ -41,6 +42,7 @@ pub use mass_assignment::MassAssignment;
 pub use rate_limit::NoRateLimit;
 pub use robustness::Robustness;
 pub use sqli::SqlInjection;
+pub use target_outage::TargetOutage;
 pub use undocumented_data::UndocumentedData;
 pub use undocumented_method::UndocumentedMethod;
 pub use user_enumeration::UserEnumeration;
@@ -82,7 +84,18 @@ impl CheckMeta {
         evidence: Evidence,
         factors: RiskFactors,
     ) -> Finding {
-        let endpoint = target.op.endpoint();
+        self.finding_at(target.op.endpoint(), severity, location, evidence, factors)
+    }
+
+    /// [`CheckMeta::finding`] for an endpoint named directly (findings the engine makes).
+    pub fn finding_at(
+        &'static self,
+        endpoint: String,
+        severity: Severity,
+        location: &str,
+        evidence: Evidence,
+        factors: RiskFactors,
+    ) -> Finding {
         Finding {
             id: String::new(),
             severity,
@@ -139,6 +152,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &UserEnumeration,
     &NoBruteForceProtection,
     &NoRateLimit,
+    &TargetOutage,
 ];
 
 /// The checks selected by id (all when `ids` is empty), without the noisy ones unless `noisy`.

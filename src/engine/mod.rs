@@ -161,7 +161,7 @@ impl ScanContext {
 
     /// True once the scan was cancelled or its request budget is spent: checks stop probing.
     pub fn should_stop(&self) -> bool {
-        self.cancel.is_cancelled() || self.http.budget_spent()
+        self.cancel.is_cancelled() || self.http.budget_spent() || self.http.target_down()
     }
 }
 

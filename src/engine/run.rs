@@ -194,6 +194,26 @@ pub async fn run_guarded(
             .unwrap_or_else(|e| e.into_inner())
             .drain(..),
     );
+    if checks
+        .iter()
+        .any(|c| c.meta().id == checks::target_outage::META.id)
+    {
+        for f in checks::target_outage::findings(&http.outages(), |ex| http.evidence(ex)) {
+            if seen.insert(f.fingerprint.clone()) {
+                findings.push(f);
+            }
+        }
+    }
+    if let Some(o) = http.outages().iter().find(|o| !o.recovered) {
+        warnings.push(format!(
+            "the target stopped answering after {} {} ({}) and did not come back within {} s: \
+             the scan ended there, partial",
+            o.after.method,
+            http.scrub(&o.after.url),
+            o.operation,
+            crate::http::outage::MAX_OUTAGE.as_secs()
+        ));
+    }
     let failed = http.failed_exchanges();
     for (endpoint, (count, last)) in &failed {
         warnings.push(format!(
@@ -202,7 +222,10 @@ pub async fn run_guarded(
         ));
     }
     sort_and_number(&mut findings);
-    let partial = cancel.is_cancelled() || http.budget_spent() || tested < selected.len();
+    let partial = cancel.is_cancelled()
+        || http.budget_spent()
+        || http.target_down()
+        || tested < selected.len();
     if http.budget_spent() {
         warnings.push(format!(
             "request budget spent after {} requests: {} of {} operations tested",

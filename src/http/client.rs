@@ -94,6 +94,8 @@ struct Shared {
     failed: std::sync::Mutex<FailedExchanges>,
     /// Requests sent once more on a fresh connection.
     retried: AtomicU64,
+    /// Whether the target still answers (see [`super::outage`]).
+    watch: super::outage::Watch,
 }
 
 /// Exchanges that got no answer (connection refused or closed, deadline, unreadable body), by
@@ -140,6 +142,7 @@ impl HttpClient {
             writes: std::sync::Mutex::new(Vec::new()),
             failed: Default::default(),
             retried: AtomicU64::new(0),
+            watch: Default::default(),
         });
         Ok(HttpClient {
             client,
@@ -557,6 +560,20 @@ impl HttpClient {
                 };
             }
         }
+        if self.shared.watch.is_down() {
+            return Exchange {
+                request: recorded,
+                error: Some("not sent: the target stopped answering".into()),
+                ..Default::default()
+            };
+        }
+        if self.shared.watch.banned(&recorded) {
+            return Exchange {
+                request: recorded,
+                error: Some("not sent again: the target stopped answering after it twice".into()),
+                ..Default::default()
+            };
+        }
         let Ok(_permit) = self.shared.in_flight.acquire().await else {
             return Exchange {
                 request: recorded,
@@ -587,14 +604,39 @@ impl HttpClient {
         }
         self.events.send(ScanEvent::RequestSent { total: n });
 
-        let start = Instant::now();
-        let result = tokio::select! {
-            _ = self.cancel.cancelled() => Err("scan cancelled".to_string()),
-            r = tokio::time::timeout(self.cfg.timeout, self.exchange(&url, &recorded)) => match r {
-                Ok(r) => r,
-                Err(_) => Err(format!("no complete answer within {}s", self.cfg.timeout.as_secs())),
-            },
-        };
+        let watch = &self.shared.watch;
+        let epoch = watch.epoch();
+        let mut start = Instant::now();
+        let mut result = self.timed_exchange(&url, &recorded).await;
+        if let Err(e) = &result {
+            if super::outage::is_transport_failure(e) && !self.cancel.is_cancelled() {
+                let verdict = watch
+                    .after_failure(
+                        super::current_operation(),
+                        &recorded,
+                        epoch,
+                        || self.target_answers(),
+                        |pause| self.pause(pause),
+                    )
+                    .await;
+                // Back after an outage: what failed in it goes out again, unless the server may
+                // have processed it (only a refused connection says a POST never arrived).
+                let resend = is_idempotent(&req.method) || e.starts_with("connection failed");
+                if verdict == super::outage::Verdict::Recovered
+                    && resend
+                    && !watch.banned(&recorded)
+                    && !self.budget_spent()
+                {
+                    self.shared.sent.fetch_add(1, Ordering::Relaxed);
+                    self.shared.retried.fetch_add(1, Ordering::Relaxed);
+                    start = Instant::now();
+                    result = self.timed_exchange(&url, &recorded).await;
+                }
+            }
+        }
+        if result.is_ok() {
+            watch.note_answer();
+        }
         let elapsed_ms = start.elapsed().as_millis() as u64;
         self.note_write(
             who,
@@ -624,6 +666,48 @@ impl HttpClient {
                 elapsed_ms,
             },
         }
+    }
+
+    /// [`HttpClient::exchange`] within the total deadline, ended early by cancellation.
+    async fn timed_exchange(
+        &self,
+        url: &url::Url,
+        req: &RecordedRequest,
+    ) -> Result<RecordedResponse, String> {
+        tokio::select! {
+            _ = self.cancel.cancelled() => Err("scan cancelled".to_string()),
+            r = tokio::time::timeout(self.cfg.timeout, self.exchange(url, req)) => match r {
+                Ok(r) => r,
+                Err(_) => Err(format!("no complete answer within {}s", self.cfg.timeout.as_secs())),
+            },
+        }
+    }
+
+    /// The outage watch's health check: the base URL answers at all (any status), within 3 s.
+    async fn target_answers(&self) -> bool {
+        let get = self.fresh.get(self.cfg.base_url.clone()).send();
+        matches!(
+            tokio::time::timeout(super::outage::HEALTH_TIMEOUT, get).await,
+            Ok(Ok(_))
+        )
+    }
+
+    /// Sleeps `pause`; false when the scan was cancelled meanwhile.
+    async fn pause(&self, pause: Duration) -> bool {
+        tokio::select! {
+            _ = self.cancel.cancelled() => false,
+            _ = tokio::time::sleep(pause) => true,
+        }
+    }
+
+    /// Outages the target had during the scan (see [`super::outage`]).
+    pub fn outages(&self) -> Vec<super::outage::Outage> {
+        self.shared.watch.outages()
+    }
+
+    /// True once the target stopped answering for longer than [`super::outage::MAX_OUTAGE`].
+    pub fn target_down(&self) -> bool {
+        self.shared.watch.is_down()
     }
 
     async fn exchange(

@@ -5,6 +5,7 @@ mod auth;
 mod client;
 pub mod guard;
 mod identity;
+pub mod outage;
 mod redact;
 
 pub use auth::Auth;
@@ -28,7 +29,7 @@ pub async fn for_operation<F: std::future::Future>(endpoint: String, fut: F) -> 
     OPERATION.scope(endpoint, fut).await
 }
 
-fn current_operation() -> String {
+pub(crate) fn current_operation() -> String {
     OPERATION
         .try_with(Clone::clone)
         .unwrap_or_else(|_| "(before the operations)".into())

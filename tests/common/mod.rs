@@ -40,6 +40,9 @@ pub struct Reply {
     /// Keep the connection open after this answer without `Connection: close`, then drop it when the
     /// next request arrives on it, unanswered: what uvicorn does after a 500, made deterministic.
     pub close_next: bool,
+    /// After this answer the whole server is down for this long: every connection is dropped at
+    /// once, unanswered (a target restarting after a probe exhausted its memory).
+    pub down_for: Option<Duration>,
 }
 
 impl Reply {
@@ -62,6 +65,7 @@ type Handler = dyn Fn(&Seen) -> Reply + Send + Sync;
 /// The running server.
 pub struct TestServer {
     pub port: u16,
+    down_until: Arc<Mutex<Option<Instant>>>,
     seen: Arc<Mutex<Vec<Seen>>>,
     max_in_flight: Arc<AtomicUsize>,
     _thread: std::thread::JoinHandle<()>,
@@ -76,6 +80,8 @@ impl TestServer {
         let max_in_flight = Arc::new(AtomicUsize::new(0));
         let (tx, rx) = std::sync::mpsc::channel();
         let (s2, m2) = (seen.clone(), max_in_flight.clone());
+        let down_until: Arc<Mutex<Option<Instant>>> = Arc::new(Mutex::new(None));
+        let down = down_until.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -89,9 +95,14 @@ impl TestServer {
                     let Ok((sock, _)) = listener.accept().await else {
                         continue;
                     };
+                    if is_down(&down) {
+                        drop(sock);
+                        continue;
+                    }
                     let (h, s, f, m) = (handler.clone(), s2.clone(), in_flight.clone(), m2.clone());
+                    let d = down.clone();
                     tokio::spawn(async move {
-                        let _ = serve_conn(sock, h, s, f, m).await;
+                        let _ = serve_conn(sock, h, s, f, m, d).await;
                     });
                 }
             });
@@ -99,6 +110,7 @@ impl TestServer {
         let port = rx.recv().unwrap();
         TestServer {
             port,
+            down_until,
             seen,
             max_in_flight,
             _thread: thread,
@@ -118,12 +130,17 @@ impl TestServer {
     }
 }
 
+fn is_down(until: &Mutex<Option<Instant>>) -> bool {
+    until.lock().unwrap().is_some_and(|t| Instant::now() < t)
+}
+
 async fn serve_conn(
     mut sock: tokio::net::TcpStream,
     handler: Arc<Handler>,
     seen: Arc<Mutex<Vec<Seen>>>,
     in_flight: Arc<AtomicUsize>,
     max: Arc<AtomicUsize>,
+    down: Arc<Mutex<Option<Instant>>>,
 ) -> std::io::Result<()> {
     let mut poisoned = false;
     loop {
@@ -172,12 +189,17 @@ async fn serve_conn(
             at: Instant::now(),
         };
         seen.lock().unwrap().push(req.clone());
-        if poisoned {
+        if poisoned || is_down(&down) {
             return Ok(());
         }
         let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         max.fetch_max(now, Ordering::SeqCst);
         let reply = handler(&req);
+        if let Some(d) = reply.down_for {
+            *down.lock().unwrap() = Some(Instant::now() + d);
+            // The request that took it down gets no answer either.
+            return Ok(());
+        }
         tokio::time::sleep(reply.delay).await;
         in_flight.fetch_sub(1, Ordering::SeqCst);
         let reason = match reply.status {
