@@ -517,7 +517,7 @@ fn scans_list_show_findings_report() {
         .success()
         .stdout(contains("complete"))
         .stdout(contains(format!(
-            "58/60 operations tested, {DEMO_FINDINGS} findings"
+            "58/61 operations tested, {DEMO_FINDINGS} findings"
         )));
     s.nat()
         .args(["scans", "findings", &id])
