@@ -927,3 +927,70 @@ fn a_probe_that_takes_the_target_down_is_reported_and_the_scan_goes_on() {
     );
     assert!(by_path.values().all(|n| *n <= 2), "{by_path:?}");
 }
+
+/// Issue 15, cause 9: an API that declares no `securitySchemes` and takes its JWT in a raw
+/// `authorization` header: the checks that start from "the description secures this operation" never
+/// ran. An operation whose user's read is answered and whose anonymous read is refused is secured in
+/// fact (said in the warnings), and checked as such: here, one that takes any token is an auth bypass;
+/// its twin, which checks the token, is not.
+#[test]
+fn security_the_description_does_not_declare_is_inferred_from_the_answers() {
+    let server = TestServer::start(|s| {
+        let token = s.header("authorization").unwrap_or_default();
+        let allowed = match s.path.as_str() {
+            "/vuln/profile" => !token.is_empty(),
+            "/fixed/profile" => token == "good-token",
+            _ => true,
+        };
+        if allowed {
+            Reply::json(
+                200,
+                r#"{"name":"luke","email":"luke@rebels.test","plan":"gold"}"#,
+            )
+        } else {
+            Reply::json(401, r#"{"detail":"Not authenticated"}"#)
+        }
+    });
+    let get = serde_json::json!({"get": {"responses": {"200": {"description": "ok"}}}});
+    let spec = spec_file(
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/vuln/profile": get, "/fixed/profile": get}
+        })
+        .to_string(),
+    );
+    let report = scan_json(
+        &server.url(),
+        spec.path(),
+        &[
+            "--auth-header",
+            "authorization: good-token",
+            "--check",
+            "NAT-API2-AUTH-BYPASS",
+        ],
+    );
+    let found: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["endpoint"].as_str().unwrap(),
+                f["check"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("GET /vuln/profile", "NAT-API2-AUTH-BYPASS")],
+        "{}",
+        report["findings"]
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("GET /fixed/profile: treated as secured")
+            && warnings.contains("GET /vuln/profile: treated as secured"),
+        "{warnings}"
+    );
+}

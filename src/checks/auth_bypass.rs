@@ -31,6 +31,16 @@ pub const INVALID_TOKEN: &str = "nat-invalid-token";
 /// The invalid-credential header matching the operation's first security scheme.
 fn invalid_credential(ctx: &ScanContext, target: &Target<'_>) -> Option<(String, String)> {
     let scheme_name = target.op.security.first()?.keys().next()?;
+    if scheme_name == crate::spec::INFERRED_SCHEME {
+        // No scheme to go by: an invalid value in the header the user's credential travels in.
+        let header = ctx.http.user_credential_header()?;
+        let value = if header.eq_ignore_ascii_case("authorization") {
+            format!("Bearer {INVALID_TOKEN}")
+        } else {
+            INVALID_TOKEN.to_string()
+        };
+        return Some((header, value));
+    }
     match ctx.spec.security_schemes.get(scheme_name) {
         Some(SecurityScheme::ApiKey {
             name,

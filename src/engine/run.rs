@@ -385,6 +385,36 @@ async fn scan_operation(
              user's own request answered {status}"
         ));
     }
+    // A description that declares no security says nothing: when the user's read was answered and an
+    // anonymous one is refused, the operation is secured in fact, and checked as such.
+    let inferred: Operation;
+    let op = if !op.requires_auth()
+        && op.method == "GET"
+        && baseline.is_success()
+        && ctx.http.user_has_credentials()
+        && !ctx.should_stop()
+    {
+        let anonymous = ctx.send(&Who::Anonymous, &request).await;
+        match anonymous.status() {
+            Some(status @ (401 | 403)) => {
+                out.warnings.push(format!(
+                    "{endpoint}: treated as secured: the description declares no security, but an \
+                     anonymous request was refused ({status}) while the user's was answered"
+                ));
+                inferred = Operation {
+                    security: vec![std::collections::BTreeMap::from([(
+                        crate::spec::INFERRED_SCHEME.to_string(),
+                        Vec::new(),
+                    )])],
+                    ..op.clone()
+                };
+                &inferred
+            }
+            _ => op,
+        }
+    } else {
+        op
+    };
     let target = Target {
         op,
         values: &values,

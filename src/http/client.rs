@@ -302,6 +302,14 @@ impl HttpClient {
         self.shared.user.is_some()
     }
 
+    /// The header the user's credential travels in (`authorization`, `X-API-Key`, …), if any.
+    pub fn user_credential_header(&self) -> Option<String> {
+        self.shared
+            .user
+            .as_ref()
+            .map(|a| a.header_name().to_string())
+    }
+
     fn auth_env(&self) -> AuthEnv<'_> {
         AuthEnv {
             client: &self.client,

@@ -51,6 +51,10 @@ pub struct RequestBody {
 /// of its list; an empty requirement (`{}`) means anonymous access is allowed.
 pub type SecurityRequirement = BTreeMap<String, Vec<String>>;
 
+/// The scheme name of a requirement nat inferred from the answers (the description declared none,
+/// but the user's request was answered and an anonymous one refused).
+pub const INFERRED_SCHEME: &str = "x-nat-inferred";
+
 /// A security scheme declared by the description.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
