@@ -111,7 +111,6 @@ pub fn is_identity_field(name: &str) -> bool {
     matches!(
         n.as_str(),
         "username"
-            | "user"
             | "login"
             | "loginname"
             | "email"
@@ -120,11 +119,11 @@ pub fn is_identity_field(name: &str) -> bool {
             | "phone"
             | "phonenumber"
             | "mobile"
-    ) || [
-        "password", "passwd", "pwd", "secret", "token", "apikey", "otp", "pin",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
+            | "pin"
+            | "otp"
+    ) || ["password", "passwd", "pwd", "secret", "token", "apikey"]
+        .iter()
+        .any(|w| n.contains(w))
 }
 
 /// Server-managed timestamps (`created_at`, `updatedAt`): changed by every write, never probed.

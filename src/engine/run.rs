@@ -351,6 +351,7 @@ async fn scan_operation(
     } else {
         ctx.resources.apply(op, RequestValues::valid(op))
     };
+    let values = keep_identity(op, values);
     let request = values.render(op);
     let logout = checks::logout::is_logout_operation(op);
     let baseline: Exchange = if logout {
@@ -435,6 +436,26 @@ async fn scan_operation(
     out.completed = !ctx.should_stop();
     events.send(ScanEvent::OperationFinished { endpoint });
     out
+}
+
+/// A write on the caller's own object (`PUT /api/user`, `PATCH /me`) leaves out what identifies or
+/// authenticates the account (username, e-mail, password, keys): sent with the description's example
+/// values, they would change the credentials of the identity nat scans as and lock it out.
+fn keep_identity(op: &Operation, mut values: RequestValues) -> RequestValues {
+    fn strip(v: &mut serde_json::Value, depth: usize) {
+        if let serde_json::Value::Object(map) = v {
+            map.retain(|k, _| !checks::mass_assignment::is_identity_field(k));
+            if depth < 2 {
+                map.values_mut().for_each(|inner| strip(inner, depth + 1));
+            }
+        }
+    }
+    if op.is_state_changing() && checks::mass_assignment::is_own_object(&op.path) {
+        if let Some(body) = values.body.as_mut() {
+            strip(body, 0);
+        }
+    }
+    values
 }
 
 /// Loads the description the request names, or discovers it on the target.
@@ -590,6 +611,44 @@ mod tests {
             "http://127.0.0.1:8080/custom"
         );
         assert_eq!(effective_base(&t, &[]).as_str(), "http://127.0.0.1:8080/");
+    }
+
+    #[test]
+    fn writes_on_the_callers_own_object_leave_its_identity_alone() {
+        let op = |method: &str, path: &str| Operation {
+            method: method.into(),
+            path: path.into(),
+            operation_id: None,
+            summary: None,
+            tags: vec![],
+            parameters: vec![],
+            request_body: None,
+            security: vec![],
+            responses: Default::default(),
+            deprecated: false,
+        };
+        let values = || RequestValues {
+            params: vec![],
+            body: Some(serde_json::json!({"user": {
+                "email": "user@example.com", "username": "string", "password": "string",
+                "bio": "string", "admin": false
+            }})),
+            content_type: Some("application/json".into()),
+        };
+        let kept = keep_identity(&op("PUT", "/api/user"), values());
+        assert_eq!(
+            kept.body,
+            Some(serde_json::json!({"user": {"bio": "string", "admin": false}}))
+        );
+        // Not the caller's own object, or a read: unchanged.
+        assert_eq!(
+            keep_identity(&op("PUT", "/api/users/{id}"), values()).body,
+            values().body
+        );
+        assert_eq!(
+            keep_identity(&op("GET", "/api/user"), values()).body,
+            values().body
+        );
     }
 
     #[test]
