@@ -277,6 +277,8 @@ fn number_conforms(x: f64, view: &View<'_>) -> bool {
 #[derive(Default)]
 struct Synth {
     notes: Vec<String>,
+    /// Notes before this index say what nat did with the value (sent it anyway, left it out).
+    settled: usize,
 }
 
 impl Synth {
@@ -287,10 +289,23 @@ impl Synth {
         example: Option<&Value>,
         path: &str,
     ) -> (Value, bool) {
-        match schema {
+        let (v, ok) = match schema {
             Some(s) => self.from_schema(s, example, path, 0),
             None => (example.cloned().unwrap_or_else(|| json!("nat")), true),
+        };
+        if !ok {
+            self.settle(&format!("sent {}", shown(&v)));
         }
+        (v, ok)
+    }
+
+    /// Ends the open notes with what nat did with their value.
+    fn settle(&mut self, what: &str) {
+        for n in &mut self.notes[self.settled..] {
+            n.push_str("; ");
+            n.push_str(what);
+        }
+        self.settled = self.notes.len();
     }
 
     fn from_schema(
@@ -452,12 +467,15 @@ impl Synth {
             };
             let (v, valid) = self.from_schema(p, None, &field, depth + 1);
             if required.contains(name) {
+                if !valid {
+                    self.settle(&format!("sent {}", shown(&v)));
+                }
                 ok &= valid;
                 out.insert(name.to_string(), v);
             } else if valid {
                 out.insert(name.to_string(), v);
             } else {
-                self.note(&field, "optional, left out".into());
+                self.settle("optional, left out");
             }
         }
         (Value::Object(out), ok)
@@ -469,10 +487,7 @@ impl Synth {
         if let Some(p) = view.str("pattern") {
             match pattern_value(p, min, max, 0) {
                 Ok(s) => return (json!(s), true),
-                Err(why) => self.note(
-                    path,
-                    format!("pattern `{p}` {why}; sent a value that may not match it"),
-                ),
+                Err(why) => self.note(path, format!("pattern `{p}` {why}")),
             }
         }
         let format = view.str("format").unwrap_or("");
@@ -513,6 +528,16 @@ impl Synth {
                 .str("pattern")
                 .is_none_or(|p| regex::Regex::new(p).is_ok_and(|re| re.is_match(&v)));
         (json!(v), ok)
+    }
+}
+
+/// A value as a note shows it: JSON, cut to 60 characters.
+fn shown(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() > 60 {
+        format!("{}…", text.chars().take(60).collect::<String>())
+    } else {
+        text
     }
 }
 
@@ -1126,7 +1151,7 @@ mod tests {
         assert!(
             synth.notes[0].starts_with(
                 "body field user: pattern `^(?!admin)[a-z]+$` cannot be generated (look-around"
-            ),
+            ) && synth.notes[0].ends_with("; sent \"nat\""),
             "{:?}",
             synth.notes
         );
@@ -1282,11 +1307,15 @@ mod tests {
         let (v, ok) = synth.value(Some(&s), None, "body");
         assert!(!ok);
         assert_eq!(v, json!({"a": "nat"}));
+        assert_eq!(synth.notes.len(), 2, "{:?}", synth.notes);
+        assert!(synth.notes[0].starts_with("body field a: pattern `(?=x)x` cannot be generated"));
         assert!(
-            synth
-                .notes
-                .iter()
-                .any(|n| n == "body field b: optional, left out"),
+            synth.notes[0].ends_with("; sent \"nat\""),
+            "{:?}",
+            synth.notes
+        );
+        assert!(
+            synth.notes[1].ends_with("; optional, left out"),
             "{:?}",
             synth.notes
         );

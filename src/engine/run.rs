@@ -295,6 +295,10 @@ async fn scan_operation(
         ctx.resources.apply(op, RequestValues::valid(op))
     };
     let request = values.render(op);
+    // Values nat could not make valid are the first suspects when the baseline is refused.
+    let (_, notes) = RequestValues::valid_noted(op);
+    out.warnings
+        .extend(notes.into_iter().map(|n| format!("{endpoint}: {n}")));
     let logout = checks::logout::is_logout_operation(op);
     let baseline: Exchange = if logout {
         // Sent as the scan's users, a logout would end the session every other probe relies on.
