@@ -629,7 +629,7 @@ fn distinct(v: &Value, items: Option<&Schema>, made: &[Value], i: usize) -> Opti
 /// A string matching `pattern` (ECMA-262 as JSON Schema has it, read by `regex-syntax`) with
 /// `min..=max` characters, or why nat could not make one. Printable ASCII is preferred wherever the
 /// pattern allows it; the same arguments always give the same string.
-fn pattern_value(
+pub fn pattern_value(
     pattern: &str,
     min: usize,
     max: Option<usize>,

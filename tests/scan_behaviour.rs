@@ -678,3 +678,60 @@ fn a_body_pattern_is_met_and_one_nat_cannot_generate_is_a_warning() {
         "{warnings:#?}"
     );
 }
+
+#[test]
+fn a_422_with_fastapi_detail_repairs_the_baseline_once_and_keeps_the_message() {
+    // The description does not list `kind`'s values nor the `channel` field; the API says both.
+    let server = TestServer::start(|seen| {
+        let body: serde_json::Value = serde_json::from_slice(&seen.body).unwrap_or_default();
+        let mut detail = Vec::new();
+        if !matches!(body["kind"].as_str(), Some("book" | "film")) {
+            detail.push(serde_json::json!({"type": "enum", "loc": ["body", "kind"],
+                "msg": "Input should be 'book' or 'film'", "ctx": {"expected": "'book' or 'film'"}}));
+        }
+        if body.get("channel").is_none() {
+            detail.push(serde_json::json!({"type": "missing", "loc": ["body", "channel"], "msg": "Field required"}));
+        }
+        if detail.is_empty() {
+            Reply::json(201, r#"{"id":1}"#)
+        } else {
+            Reply::json(422, &serde_json::json!({ "detail": detail }).to_string())
+        }
+    });
+    let spec = spec_file(
+        r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/orders": {"post": {
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}}}}},
+            "responses": {"201": {"description": "ok"}}}}}}"#,
+    );
+    let report = scan_json(&server.url(), spec.path(), &[]);
+    let posts: Vec<serde_json::Value> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == "POST")
+        .take(2)
+        .map(|s| serde_json::from_slice(&s.body).unwrap())
+        .collect();
+    assert_eq!(posts[0], serde_json::json!({"kind": "nat"}));
+    assert_eq!(
+        posts[1],
+        serde_json::json!({"kind": "book", "channel": "nat"})
+    );
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .collect();
+    assert!(
+        warnings.contains(
+            &"POST /orders: the user's request answered 422: body field kind: Input should be \
+              'book' or 'film'; body field channel: Field required; repaired once, it answered 201"
+        ),
+        "{warnings:#?}"
+    );
+    assert!(
+        !warnings.iter().any(|w| w.contains("not attacked")),
+        "{warnings:#?}"
+    );
+}
