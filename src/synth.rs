@@ -290,7 +290,7 @@ impl Synth {
         path: &str,
     ) -> (Value, bool) {
         let (v, ok) = match schema {
-            Some(s) => self.from_schema(s, example, path, 0),
+            Some(s) => self.schema_value(s, example, path, 0),
             None => (example.cloned().unwrap_or_else(|| json!("nat")), true),
         };
         if !ok {
@@ -308,7 +308,7 @@ impl Synth {
         self.settled = self.notes.len();
     }
 
-    fn from_schema(
+    fn schema_value(
         &mut self,
         s: &Schema,
         example: Option<&Value>,
@@ -422,7 +422,7 @@ impl Synth {
         let mut ok = true;
         for i in 0..want {
             let (v, valid) = match items {
-                Some(it) => self.from_schema(it, None, &item_path, depth + 1),
+                Some(it) => self.schema_value(it, None, &item_path, depth + 1),
                 None => (json!("nat"), true),
             };
             ok &= valid;
@@ -465,7 +465,7 @@ impl Synth {
             } else {
                 format!("{path}.{name}")
             };
-            let (v, valid) = self.from_schema(p, None, &field, depth + 1);
+            let (v, valid) = self.schema_value(p, None, &field, depth + 1);
             if required.contains(name) {
                 if !valid {
                     self.settle(&format!("sent {}", shown(&v)));
@@ -617,7 +617,7 @@ fn distinct(v: &Value, items: Option<&Schema>, made: &[Value], i: usize) -> Opti
                     .map(Value::String)
                     .find(|c| !made.contains(c));
             }
-            Value::Number(n) => json!(n.as_i64()? + i as i64),
+            Value::Number(n) => json!(n.as_i64()?.checked_add(i64::try_from(i).ok()?)?),
             Value::String(s) => json!(format!("{s}{i}")),
             _ => return None,
         },
