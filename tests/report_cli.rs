@@ -47,7 +47,7 @@ fn one_demo_scan_writes_every_format() {
     }
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
-    assert_eq!(json["findings"].as_array().unwrap().len(), 24);
+    assert_eq!(json["findings"].as_array().unwrap().len(), 25);
     assert!(std::fs::read_to_string(dir.path().join("r.html"))
         .unwrap()
         .starts_with("<!DOCTYPE html>"));
