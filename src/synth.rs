@@ -1087,6 +1087,33 @@ mod tests {
     }
 
     #[test]
+    fn an_oauth2_password_form_as_fastapi_describes_it_is_accepted() {
+        // OAuth2PasswordRequestForm in FastAPI's 3.1 document: nat used to send grant_type=nat.
+        let mut o = op();
+        o.parameters.clear();
+        o.request_body = Some(crate::spec::RequestBody {
+            content_type: "application/x-www-form-urlencoded".into(),
+            required: true,
+            schema: Some(
+                json!({"type": "object", "required": ["username", "password"], "properties": {
+                    "grant_type": {"anyOf": [{"type": "string", "pattern": "^password$"}, {"type": "null"}]},
+                    "username": {"type": "string"},
+                    "password": {"type": "string", "format": "password"},
+                    "scope": {"type": "string", "default": ""},
+                    "client_id": {"anyOf": [{"type": "string"}, {"type": "null"}]}
+                }})
+                .into(),
+            ),
+            example: None,
+        });
+        let body = RequestValues::valid(&o).render(&o).body.unwrap();
+        assert_eq!(
+            String::from_utf8(body.bytes).unwrap(),
+            "client_id=nat&grant_type=password&password=Nat-Passw0rd%21&scope=&username=nat"
+        );
+    }
+
+    #[test]
     fn path_segments_are_encoded_and_slots_replaced() {
         let o = op();
         let v = RequestValues::valid(&o).with(
