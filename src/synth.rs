@@ -347,7 +347,12 @@ impl Synth {
     }
 
     fn note(&mut self, path: &str, what: String) {
-        self.notes.push(format!("{path}: {what}"));
+        // Names and patterns come from the description: no line breaks or escapes in a warning.
+        let text = format!("{path}: {what}")
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        self.notes.push(text);
     }
 
     fn number(&mut self, view: &View<'_>, integer: bool, path: &str) -> (Value, bool) {

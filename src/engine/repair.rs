@@ -44,15 +44,25 @@ impl Problem {
     }
 }
 
+/// The API's text as a warning may show it: at most [`MAX_MESSAGE`] characters, control characters
+/// (line breaks, terminal escapes) as spaces.
 fn cut(s: &str) -> String {
-    s.chars().take(MAX_MESSAGE).collect()
+    s.chars()
+        .take(MAX_MESSAGE)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// The problems a 400/422 answer lists, in the forms nat reads; empty for anything else.
 pub fn problems(op: &Operation, body: &Value) -> Vec<Problem> {
     let mut out = Vec::new();
     if let Some(detail) = body.get("detail").and_then(Value::as_array) {
-        out.extend(detail.iter().filter_map(|d| pydantic(op, d)));
+        out.extend(
+            detail
+                .iter()
+                .take(MAX_PROBLEMS)
+                .filter_map(|d| pydantic(op, d)),
+        );
     }
     for key in ["invalid-params", "invalid_params"] {
         if let Some(params) = body.get(key).and_then(Value::as_array) {
@@ -357,5 +367,12 @@ mod tests {
             "body field scope: must be one of read"
         );
         assert!(problems(&o, &json!({"error": "bad"})).is_empty());
+        // The API's words reach a terminal: no escapes, no line breaks, bounded.
+        let hostile = json!({"detail": [{"loc": ["body", "scope"], "msg": format!("bad\u{1b}[2J\nx{}", "y".repeat(500)), "type": "x"}]});
+        let msg = &problems(&o, &hostile)[0].message;
+        assert!(
+            msg.starts_with("bad [2J x") && msg.chars().count() == 200,
+            "{msg}"
+        );
     }
 }
