@@ -36,6 +36,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-INJ-SQLI", "GET /vuln/products"),
     ("NAT-INJ-SQLI", "GET /vuln/products/{product_id}"),
     ("NAT-INJ-SQLI", "POST /vuln/search"),
+    // Behind a FastAPI-like validator: found only with schema-true values (pattern, enum, bounds).
+    ("NAT-INJ-SQLI", "POST /vuln/validated/lookup"),
     ("NAT-API8-UNHANDLED-INPUT", "POST /vuln/orders"),
     ("NAT-API2-JWT-EXPIRED", "GET /vuln/sessions/profile"),
     ("NAT-API2-LOGOUT-INEFFECTIVE", "POST /vuln/sessions/logout"),

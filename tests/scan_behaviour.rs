@@ -994,3 +994,109 @@ fn security_the_description_does_not_declare_is_inferred_from_the_answers() {
         "{warnings}"
     );
 }
+
+#[test]
+fn a_body_pattern_is_met_and_one_nat_cannot_generate_is_a_warning() {
+    // A validating API: 422 unless `grant_type` matches `^password$` (the OAuth2 form FastAPI
+    // describes); `hint` has a look-ahead nat cannot generate, so it is optional and left out.
+    let server = TestServer::start(|seen| {
+        let body: serde_json::Value = serde_json::from_slice(&seen.body).unwrap_or_default();
+        if body["grant_type"] == "password" && body.get("hint").is_none() {
+            Reply::json(200, r#"{"ok":true}"#)
+        } else {
+            Reply::json(
+                422,
+                r#"{"detail":[{"loc":["body","grant_type"],"msg":"String should match pattern '^password$'","type":"string_pattern_mismatch"}]}"#,
+            )
+        }
+    });
+    let spec = spec_file(
+        r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/token": {"post": {
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["grant_type"],
+                "properties": {
+                    "grant_type": {"anyOf": [{"type": "string", "pattern": "^password$"}, {"type": "null"}]},
+                    "hint": {"type": "string", "pattern": "^(?!x).+$"}
+                }}}}},
+            "responses": {"200": {"description": "ok"}}}}}}"#,
+    );
+    let report = scan_json(&server.url(), spec.path(), &[]);
+    let first = server
+        .seen()
+        .into_iter()
+        .find(|s| s.method == "POST")
+        .expect("the operation was sent");
+    let body: serde_json::Value = serde_json::from_slice(&first.body).unwrap();
+    assert_eq!(body, serde_json::json!({"grant_type": "password"}));
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .collect();
+    assert!(
+        warnings.contains(&"POST /token: body field hint: pattern `^(?!x).+$` cannot be generated (look-around, including look-ahead and look-behind, is not supported); optional, left out"),
+        "{warnings:#?}"
+    );
+    assert!(
+        !warnings.iter().any(|w| w.contains("answered 422")),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn a_422_with_fastapi_detail_repairs_the_baseline_once_and_keeps_the_message() {
+    // The description does not list `kind`'s values nor the `channel` field; the API says both.
+    let server = TestServer::start(|seen| {
+        let body: serde_json::Value = serde_json::from_slice(&seen.body).unwrap_or_default();
+        let mut detail = Vec::new();
+        if !matches!(body["kind"].as_str(), Some("book" | "film")) {
+            detail.push(serde_json::json!({"type": "enum", "loc": ["body", "kind"],
+                "msg": "Input should be 'book' or 'film'", "ctx": {"expected": "'book' or 'film'"}}));
+        }
+        if body.get("channel").is_none() {
+            detail.push(serde_json::json!({"type": "missing", "loc": ["body", "channel"], "msg": "Field required"}));
+        }
+        if detail.is_empty() {
+            Reply::json(201, r#"{"id":1}"#)
+        } else {
+            Reply::json(422, &serde_json::json!({ "detail": detail }).to_string())
+        }
+    });
+    let spec = spec_file(
+        r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/orders": {"post": {
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}}}}},
+            "responses": {"201": {"description": "ok"}}}}}}"#,
+    );
+    let report = scan_json(&server.url(), spec.path(), &[]);
+    let posts: Vec<serde_json::Value> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == "POST")
+        .take(2)
+        .map(|s| serde_json::from_slice(&s.body).unwrap())
+        .collect();
+    assert_eq!(posts[0], serde_json::json!({"kind": "nat"}));
+    assert_eq!(
+        posts[1],
+        serde_json::json!({"kind": "book", "channel": "nat"})
+    );
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .collect();
+    assert!(
+        warnings.contains(
+            &"POST /orders: the user's request answered 422: body field kind: Input should be \
+              'book' or 'film'; body field channel: Field required; repaired once, it answered 201"
+        ),
+        "{warnings:#?}"
+    );
+    assert!(
+        !warnings.iter().any(|w| w.contains("not attacked")),
+        "{warnings:#?}"
+    );
+}

@@ -15,6 +15,7 @@ mod routes;
 mod sessions;
 #[cfg(test)]
 mod tests;
+mod validated;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

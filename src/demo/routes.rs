@@ -37,6 +37,7 @@ static GROUPS: &[RouteGroup] = &[
     super::authn::GROUP,
     super::exposure::GROUP,
     super::maintenance::GROUP,
+    super::validated::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
@@ -125,7 +126,7 @@ pub struct Req {
 
 /// Shared state of a running demo.
 pub struct State {
-    db: Db,
+    pub(super) db: Db,
     next_order: AtomicU64,
     /// The account records of this server instance, by (vulnerable twin?, user id).
     accounts: Mutex<HashMap<(bool, i64), Account>>,

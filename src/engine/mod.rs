@@ -2,6 +2,7 @@
 //! returns a [`ScanReport`]. It knows nothing of terminals, HTTP servers or storage.
 
 mod owned;
+mod repair;
 mod resources;
 mod run;
 

@@ -351,8 +351,12 @@ async fn scan_operation(
     } else {
         ctx.resources.apply(op, RequestValues::valid(op))
     };
-    let values = keep_identity(op, values);
-    let request = values.render(op);
+    let mut values = keep_identity(op, values);
+    let mut request = values.render(op);
+    // Values nat could not make valid are the first suspects when the baseline is refused.
+    let (_, notes) = RequestValues::valid_noted(op);
+    out.warnings
+        .extend(notes.into_iter().map(|n| format!("{endpoint}: {n}")));
     let logout = checks::logout::is_logout_operation(op);
     let baseline: Exchange = if logout {
         // Sent as the scan's users, a logout would end the session every other probe relies on.
@@ -368,6 +372,40 @@ async fn scan_operation(
     } else {
         ctx.send(&Who::User, &request).await
     };
+    let mut baseline = baseline;
+    // A validating API's 400/422 that says what was wrong: repair the request once.
+    if let Some(resp) = baseline
+        .response
+        .as_ref()
+        .filter(|r| matches!(r.status, 400 | 422))
+    {
+        let problems = resp
+            .json()
+            .map(|body| super::repair::problems(op, &body))
+            .unwrap_or_default();
+        if !problems.is_empty() {
+            let said: Vec<String> = problems.iter().map(|p| p.describe()).collect();
+            let mut warning = format!(
+                "{endpoint}: the user's request answered {}: {}",
+                resp.status,
+                said.join("; ")
+            );
+            if let Some(fixed) = super::repair::repaired(op, &values, &problems) {
+                let fixed_request = fixed.render(op);
+                let again = ctx.send(&Who::User, &fixed_request).await;
+                match again.status() {
+                    Some(status) => {
+                        warning.push_str(&format!("; repaired once, it answered {status}"));
+                        values = fixed;
+                        request = fixed_request;
+                        baseline = again;
+                    }
+                    None => warning.push_str("; the repaired request failed"),
+                }
+            }
+            out.warnings.push(warning);
+        }
+    }
     if logout {
         if ctx.http.login_identity().is_none() {
             out.warnings.push(format!(
