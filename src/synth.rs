@@ -803,10 +803,14 @@ impl RequestValues {
             if p.location == ParamLocation::Cookie {
                 continue;
             }
+            // An optional parameter with an example or a default is one the API expects: its
+            // value reaches the operation's work (FastAPI's `code="1"` is a query the SQL reads).
             let has_example = p.example.is_some()
-                || p.schema
-                    .as_ref()
-                    .is_some_and(|s| s.get("example").is_some());
+                || p.schema.as_ref().is_some_and(|s| {
+                    s.get("example").is_some()
+                        || s.get("examples").is_some()
+                        || s.get("default").is_some()
+                });
             if p.location == ParamLocation::Path || p.required || has_example {
                 let path = Slot::Param(p.location, p.name.clone()).describe();
                 let (value, _) = synth.value(p.schema.as_ref(), p.example.as_ref(), &path);
