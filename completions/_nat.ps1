@@ -108,7 +108,7 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones')
             [CompletionResult]::new('--suppressions', '--suppressions', [CompletionResultType]::ParameterName, 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]')
-            [CompletionResult]::new('--target-only', '--target-only', [CompletionResultType]::ParameterName, 'Only serve the demo API (until Ctrl-C) and print its URL and token; do not scan it')
+            [CompletionResult]::new('--target-only', '--target-only', [CompletionResultType]::ParameterName, 'Only serve the demo API (until Ctrl-C) and print its URL and the bearer tokens of alice, bob and carol (admin); do not scan it')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress on stderr, only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress on stderr, only errors')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colors (also when NO_COLOR is set or the output is not a terminal)')

@@ -102,7 +102,7 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand --report 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)'
             cand --baseline 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones'
             cand --suppressions 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]'
-            cand --target-only 'Only serve the demo API (until Ctrl-C) and print its URL and token; do not scan it'
+            cand --target-only 'Only serve the demo API (until Ctrl-C) and print its URL and the bearer tokens of alice, bob and carol (admin); do not scan it'
             cand -q 'No progress on stderr, only errors'
             cand --quiet 'No progress on stderr, only errors'
             cand --no-color 'No colors (also when NO_COLOR is set or the output is not a terminal)'
