@@ -11,14 +11,14 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-API5-BFLA", "GET /vuln/admin/users"),
     ("NAT-API1-BOLA-WRITE", "PATCH /vuln/notes/{note_id}"),
     ("NAT-API1-BOLA-WRITE", "DELETE /vuln/notes/{note_id}"),
-    // Twice: the undocumented PATCH and the undocumented DELETE.
+    // The undocumented PATCH and the undocumented DELETE on the read-only draft, by the method proven.
     (
         "NAT-API5-UNDOCUMENTED-METHOD",
-        "GET /vuln/drafts/{draft_id}",
+        "PATCH /vuln/drafts/{draft_id}",
     ),
     (
         "NAT-API5-UNDOCUMENTED-METHOD",
-        "GET /vuln/drafts/{draft_id}",
+        "DELETE /vuln/drafts/{draft_id}",
     ),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/reports/{report_id}"),
     ("NAT-API3-DATA-EXPOSURE", "GET /vuln/users/{user_id}"),
@@ -98,6 +98,14 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
             "{check} not found on {endpoint}; found: {got:#?}"
         );
     }
+    let mut fingerprints: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), report.findings.len(), "two findings share a fingerprint");
     let fixed: Vec<_> = got.iter().filter(|(_, e)| e.contains("/fixed/")).collect();
     assert!(fixed.is_empty(), "findings on fixed twins: {fixed:#?}");
     assert_eq!(
