@@ -94,7 +94,7 @@ pub(crate) async fn load_url(url: &str, policy: Option<&Policy>) -> Result<ApiSp
             reason,
         })?;
     let at = origin.clone();
-    let (root, note) =
+    let (root, notes) =
         crate::parse::off_runtime(move || parse_document_noting(&bytes, &at)).await?;
 
     let mut fetched: HashMap<String, Schema> = HashMap::new();
@@ -133,7 +133,7 @@ pub(crate) async fn load_url(url: &str, policy: Option<&Policy>) -> Result<ApiSp
     let mut spec =
         crate::parse::off_runtime(move || build::build(root, &at, Base::Url(base), fetched))
             .await?;
-    spec.warnings.extend(note);
+    spec.warnings.extend(notes);
     spec.warnings.extend(failures);
     Ok(spec)
 }
