@@ -65,7 +65,10 @@ fn demo_help_describes_the_login_flow_demo() {
         .get_output()
         .stdout
         .clone();
-    let help = String::from_utf8_lossy(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+    let help = String::from_utf8_lossy(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     for needle in [
         nat::demo::LOGIN_PATH,
         "--auth-login-user alice",

@@ -105,7 +105,11 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .collect();
     fingerprints.sort_unstable();
     fingerprints.dedup();
-    assert_eq!(fingerprints.len(), report.findings.len(), "two findings share a fingerprint");
+    assert_eq!(
+        fingerprints.len(),
+        report.findings.len(),
+        "two findings share a fingerprint"
+    );
     let fixed: Vec<_> = got.iter().filter(|(_, e)| e.contains("/fixed/")).collect();
     assert!(fixed.is_empty(), "findings on fixed twins: {fixed:#?}");
     assert_eq!(
@@ -123,6 +127,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         "{:#?}",
         report.warnings
     );
+    compact_table_fits_100_columns(&report);
     // Evidence is the exchange nat saw, with both users' tokens redacted.
     let json = serde_json::to_string(&report).unwrap();
     for token in [
@@ -440,4 +445,51 @@ async fn excluding_a_path_template_sends_nothing_to_it() {
         report.warnings
     );
     demo.stop().await;
+}
+
+/// The terminal table of the demo's findings at 100 columns: short titles, an OWASP column, no
+/// check ids (those come with `--verbose`), and most rows on one line.
+fn compact_table_fits_100_columns(report: &nat::report::ScanReport) {
+    use nat::cli::render::{report_table, TableStyle};
+    let style = TableStyle {
+        width: Some(100),
+        ..TableStyle::default()
+    };
+    let text = report_table(report, FailOn::None, false, style);
+    let lines: Vec<&str> = text.lines().take_while(|l| !l.is_empty()).collect();
+    assert!(lines.iter().all(|l| l.chars().count() <= 100), "{text}");
+    assert!(lines[1].contains("| OWASP"), "{text}");
+    assert!(
+        !text.contains("NAT-API"),
+        "check ids only with --verbose: {text}"
+    );
+    assert!(!text.contains("Broken Authentication:"), "{text}");
+    // Body lines: the first cell (severity, one word) is empty on a row's continuation lines.
+    let body: Vec<&str> = lines
+        .iter()
+        .skip(3)
+        .filter(|l| l.starts_with('|'))
+        .copied()
+        .collect();
+    let first_cell_empty = |l: &str| l.trim_start_matches('|').starts_with("          ");
+    let rows = body.iter().filter(|l| !first_cell_empty(l)).count();
+    assert_eq!(rows, report.findings.len(), "{text}");
+    let single = (0..body.len())
+        .filter(|&i| !first_cell_empty(body[i]))
+        .filter(|&i| body.get(i + 1).is_none_or(|next| !first_cell_empty(next)))
+        .count();
+    assert!(
+        single * 4 >= rows * 3,
+        "{single} of {rows} rows on one line:\n{text}"
+    );
+    let verbose = report_table(
+        report,
+        FailOn::None,
+        false,
+        TableStyle {
+            verbose: true,
+            ..style
+        },
+    );
+    assert!(verbose.contains("| Check"), "{verbose}");
 }

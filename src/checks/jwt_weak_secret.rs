@@ -26,6 +26,7 @@ pub struct JwtWeakSecret;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API2-JWT-WEAK-SECRET",
     title: "Broken Authentication: JWT signed with a guessable secret",
+    short_title: "JWT secret guessable",
     owasp: "API2",
     cwe: "CWE-1391",
     severity: Severity::Critical,

@@ -23,6 +23,7 @@ pub struct LogoutIneffective;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API2-LOGOUT-INEFFECTIVE",
     title: "Broken Authentication: session token still valid after logout",
+    short_title: "token valid after logout",
     owasp: "API2",
     cwe: "CWE-613",
     severity: Severity::Medium,

@@ -58,6 +58,8 @@ pub struct CheckMeta {
     /// Stable id, e.g. `NAT-API2-AUTH-BYPASS`.
     pub id: &'static str,
     pub title: &'static str,
+    /// The title in at most 28 characters without the category, for the terminal table.
+    pub short_title: &'static str,
     /// `API1` … `API10` (OWASP API Security Top 10, 2023).
     pub owasp: &'static str,
     pub cwe: &'static str,

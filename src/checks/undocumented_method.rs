@@ -19,6 +19,7 @@ pub struct UndocumentedMethod;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API5-UNDOCUMENTED-METHOD",
     title: "Broken Function Level Authorization: undocumented method changes or deletes the object",
+    short_title: "undocumented method works",
     owasp: "API5",
     cwe: "CWE-749",
     severity: Severity::Medium,

@@ -412,6 +412,11 @@ pub struct OutputArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// The table also shows each finding's risk score and check id (JSON and the other formats
+    /// always carry them)
+    #[arg(long)]
+    pub verbose: bool,
+
     /// No colors (also when NO_COLOR is set or the output is not a terminal)
     #[arg(long)]
     pub no_color: bool,
