@@ -124,7 +124,8 @@ fn invalid_requests_exit_2_with_one_error_line() {
             "concurrency",
         ),
         (
-            vec!["scan", "http://127.0.0.1:1", "--exclude", "/a/[b"],
+            // `[` is literal in nat's one pattern dialect; a blank pattern is what is refused.
+            vec!["scan", "http://127.0.0.1:1", "--exclude", " "],
             "exclude",
         ),
         (
