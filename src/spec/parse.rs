@@ -6,14 +6,10 @@ use super::schema::{Schema, SchemaMap};
 use super::SpecError;
 use serde_json::Number;
 
-/// Parses one document. Errors are [`SpecError::Syntax`] with line and column.
-pub(crate) fn parse_document(bytes: &[u8], origin: &str) -> Result<Schema, SpecError> {
-    parse_document_noting(bytes, origin).map(|(v, _)| v)
-}
-
-/// Like [`parse_document`], also returning notes for the author: a JSON-looking document that was
-/// only readable as YAML (trailing commas, unquoted keys), and every mapping key given twice (the
-/// last value is used, as mainstream OpenAPI tools do). Both load.
+/// Parses one document, with notes for the author: a JSON-looking document that was only readable
+/// as YAML (trailing commas, unquoted keys), and every mapping key given twice (the last value is
+/// used, as mainstream OpenAPI tools do). Both load. Errors are [`SpecError::Syntax`] with line and
+/// column.
 pub(crate) fn parse_document_noting(
     bytes: &[u8],
     origin: &str,
@@ -164,6 +160,10 @@ fn yaml_key(k: serde_yaml_ng::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_document(bytes: &[u8], origin: &str) -> Result<Schema, SpecError> {
+        parse_document_noting(bytes, origin).map(|(v, _)| v)
+    }
 
     #[test]
     fn json_and_yaml_detected_by_content_with_bom() {

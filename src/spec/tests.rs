@@ -645,3 +645,29 @@ produces: [application/json]
         .iter()
         .all(|w| !w.contains("more than once")));
 }
+
+/// A repeated key in a referenced file is read the same way, and its warning reaches the spec.
+#[test]
+fn duplicate_keys_in_a_referenced_file_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("api.yaml");
+    std::fs::write(
+        &root,
+        "openapi: 3.0.1\ninfo: {title: t, version: v}\npaths:\n  /users:\n    $ref: './users.yaml'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("users.yaml"),
+        "get:\n  summary: a\n  summary: b\n  responses: {}\n",
+    )
+    .unwrap();
+    let s = from_file(&root).unwrap();
+    assert_eq!(op(&s, "GET", "/users").summary.as_deref(), Some("b"));
+    assert!(
+        s.warnings.iter().any(|w| w.ends_with(
+            "users.yaml: key `summary` appears more than once in get; the last value is used"
+        )),
+        "{:?}",
+        s.warnings
+    );
+}
