@@ -169,7 +169,7 @@ _nat() {
             return 0
             ;;
         nat__subcmd__demo)
-            opts="-q -h -V --target-only --bind --fail-on --fail-on-confidence --format --output --report --baseline --suppressions --quiet --no-color --help --version"
+            opts="-q -h -V --target-only --bind --fail-on --fail-on-confidence --format --output --report --baseline --suppressions --quiet --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,7 +603,7 @@ _nat() {
             return 0
             ;;
         nat__subcmd__report)
-            opts="-q -h -V --fail-on --fail-on-confidence --format --output --report --baseline --suppressions --quiet --no-color --help --version"
+            opts="-q -h -V --fail-on --fail-on-confidence --format --output --report --baseline --suppressions --quiet --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -645,7 +645,7 @@ _nat() {
             return 0
             ;;
         nat__subcmd__scan)
-            opts="-q -h -V --spec --config --dry-run --concurrency --timeout --exclude --rate --max-requests --header --proxy --insecure --safe --destructive --check --no-noisy-checks --burst-size --auth-bearer --auth-header --auth-basic --oauth2-token-url --oauth2-client-id --oauth2-client-secret --oauth2-scope --auth-login-url --auth-login-user --auth-login-password --auth-login-body --auth-login-form --auth-token-pointer --auth-token-header --auth-token-prefix --auth-b-bearer --auth-b-header --auth-b-basic --auth-b-login-user --auth-b-login-password --fail-on --fail-on-confidence --format --output --report --baseline --suppressions --quiet --no-color --server --api-key --help --version"
+            opts="-q -h -V --spec --config --dry-run --concurrency --timeout --exclude --rate --max-requests --header --proxy --insecure --safe --destructive --check --no-noisy-checks --burst-size --auth-bearer --auth-header --auth-basic --oauth2-token-url --oauth2-client-id --oauth2-client-secret --oauth2-scope --auth-login-url --auth-login-user --auth-login-password --auth-login-body --auth-login-form --auth-token-pointer --auth-token-header --auth-token-prefix --auth-b-bearer --auth-b-header --auth-b-basic --auth-b-login-user --auth-b-login-password --fail-on --fail-on-confidence --format --output --report --baseline --suppressions --quiet --verbose --no-color --server --api-key --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

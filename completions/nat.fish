@@ -92,6 +92,7 @@ complete -c nat -n "__fish_nat_using_subcommand scan" -l destructive -d 'Also ch
 complete -c nat -n "__fish_nat_using_subcommand scan" -l no-noisy-checks -d 'Skip the noisy checks, which send a burst of requests to one operation (login brute-force protection, rate limiting of sensitive operations)'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-login-form -d 'Login flow: send the body as a form (application/x-www-form-urlencoded) instead of JSON'
 complete -c nat -n "__fish_nat_using_subcommand scan" -s q -l quiet -d 'No progress on stderr, only errors'
+complete -c nat -n "__fish_nat_using_subcommand scan" -l verbose -d 'The table also shows each finding\'s risk score and check id (JSON and the other formats always carry them)'
 complete -c nat -n "__fish_nat_using_subcommand scan" -l no-color -d 'No colors (also when NO_COLOR is set or the output is not a terminal)'
 complete -c nat -n "__fish_nat_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nat -n "__fish_nat_using_subcommand scan" -s V -l version -d 'Print version'
@@ -119,8 +120,9 @@ complete -c nat -n "__fish_nat_using_subcommand demo" -l output -d 'Write the re
 complete -c nat -n "__fish_nat_using_subcommand demo" -l report -d 'Also write the report to this file, in the format its extension names: .json, .sarif, .md, .html, .xml (JUnit) (repeatable)' -r -F
 complete -c nat -n "__fish_nat_using_subcommand demo" -l baseline -d 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones' -r -F
 complete -c nat -n "__fish_nat_using_subcommand demo" -l suppressions -d 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]' -r -F
-complete -c nat -n "__fish_nat_using_subcommand demo" -l target-only -d 'Only serve the demo API (until Ctrl-C) and print its URL and token; do not scan it'
+complete -c nat -n "__fish_nat_using_subcommand demo" -l target-only -d 'Only serve the demo API (until Ctrl-C) and print its URL and the bearer tokens of alice, bob and carol (admin); do not scan it'
 complete -c nat -n "__fish_nat_using_subcommand demo" -s q -l quiet -d 'No progress on stderr, only errors'
+complete -c nat -n "__fish_nat_using_subcommand demo" -l verbose -d 'The table also shows each finding\'s risk score and check id (JSON and the other formats always carry them)'
 complete -c nat -n "__fish_nat_using_subcommand demo" -l no-color -d 'No colors (also when NO_COLOR is set or the output is not a terminal)'
 complete -c nat -n "__fish_nat_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nat -n "__fish_nat_using_subcommand demo" -s V -l version -d 'Print version'
@@ -144,6 +146,7 @@ complete -c nat -n "__fish_nat_using_subcommand report" -l report -d 'Also write
 complete -c nat -n "__fish_nat_using_subcommand report" -l baseline -d 'A JSON report of an earlier scan: findings already in it are marked as known, and --fail-on counts only new ones' -r -F
 complete -c nat -n "__fish_nat_using_subcommand report" -l suppressions -d 'Suppression file (fingerprint or check + endpoint pattern, reason, optional expiry): matching findings are marked accepted and do not fail the scan [default: .natignore.yaml if present]' -r -F
 complete -c nat -n "__fish_nat_using_subcommand report" -s q -l quiet -d 'No progress on stderr, only errors'
+complete -c nat -n "__fish_nat_using_subcommand report" -l verbose -d 'The table also shows each finding\'s risk score and check id (JSON and the other formats always carry them)'
 complete -c nat -n "__fish_nat_using_subcommand report" -l no-color -d 'No colors (also when NO_COLOR is set or the output is not a terminal)'
 complete -c nat -n "__fish_nat_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nat -n "__fish_nat_using_subcommand report" -s V -l version -d 'Print version'

@@ -72,7 +72,9 @@ pub fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseError> {
     })
 }
 
-/// Parses YAML (a superset of JSON) into `T`, refusing hostile nesting before libyaml reads it.
+/// Parses YAML (a superset of JSON) into `T`, refusing hostile nesting before libyaml reads it. A
+/// key given twice is refused where `T` refuses it (a struct's field, a `serde_yaml_ng::Value`
+/// mapping); [`yaml_last_wins`] reads API descriptions, which keep the last value.
 pub fn yaml<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
     check_flow_depth(text.as_bytes())?;
     serde_yaml_ng::from_str(text).map_err(yaml_error)
@@ -97,6 +99,187 @@ pub fn document<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseError> {
             _ => yaml_bytes(bytes).map_err(|_| json_err),
         }),
         _ => yaml_bytes(bytes),
+    }
+}
+
+/// A mapping key that appeared more than once in a document read by [`yaml_last_wins`]: the last
+/// value was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// The key, as text.
+    pub key: String,
+    /// Where the mapping is: its keys from the root, joined by ` → ` (`(top level)` for the root).
+    pub at: String,
+}
+
+impl std::fmt::Display for DuplicateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "key `{}` appears more than once in {}",
+            self.key, self.at
+        )
+    }
+}
+
+/// Like [`yaml`] into a `serde_yaml_ng::Value`, but a mapping key given twice is not an error: the
+/// last value wins (what mainstream OpenAPI tools do), and every such key is returned with its place.
+/// The same limits hold (nesting, aliases); tags (`!name value`) are dropped, the value kept. For API descriptions only; configuration and request
+/// bodies keep using [`yaml`], which refuses duplicates, so that a repeated setting never silently
+/// means one of its values.
+pub fn yaml_last_wins(text: &str) -> Result<(serde_yaml_ng::Value, Vec<DuplicateKey>), ParseError> {
+    use serde::de::DeserializeSeed;
+    check_flow_depth(text.as_bytes())?;
+    let duplicates = std::cell::RefCell::new(Vec::new());
+    let seed = LastWins {
+        at: &[],
+        duplicates: &duplicates,
+    };
+    let value = seed
+        .deserialize(serde_yaml_ng::Deserializer::from_str(text))
+        .map_err(yaml_error)?;
+    Ok((value, duplicates.into_inner()))
+}
+
+/// The mapping keys given more than once in a JSON document, with their places (empty when the
+/// document is not valid JSON). The same nesting limit as [`json`].
+pub fn json_duplicate_keys(bytes: &[u8]) -> Vec<DuplicateKey> {
+    use serde::de::DeserializeSeed;
+    let duplicates = std::cell::RefCell::new(Vec::new());
+    let seed = LastWins {
+        at: &[],
+        duplicates: &duplicates,
+    };
+    if seed
+        .deserialize(&mut serde_json::Deserializer::from_slice(bytes))
+        .is_err()
+    {
+        return Vec::new();
+    }
+    duplicates.into_inner()
+}
+
+/// Whether `e` is serde_yaml_ng's refusal of a repeated mapping key.
+pub fn is_duplicate_key(e: &ParseError) -> bool {
+    matches!(e, ParseError::Syntax { reason, .. } if reason.contains("duplicate entry "))
+}
+
+/// Builds a `serde_yaml_ng::Value` where a repeated key replaces the earlier value, noting it.
+struct LastWins<'a> {
+    /// Keys from the root to the value being read.
+    at: &'a [String],
+    duplicates: &'a std::cell::RefCell<Vec<DuplicateKey>>,
+}
+
+impl LastWins<'_> {
+    fn place(&self) -> String {
+        if self.at.is_empty() {
+            "(top level)".into()
+        } else {
+            self.at.join(" → ")
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for LastWins<'_> {
+    type Value = serde_yaml_ng::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for LastWins<'_> {
+    type Value = serde_yaml_ng::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(b.into())
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Self::Value, E> {
+        Ok(n.into())
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
+        Ok(n.into())
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Self::Value, E> {
+        Ok(n.into())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_yaml_ng::Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_yaml_ng::Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        serde::de::DeserializeSeed::deserialize(self, d)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        loop {
+            let mut at = self.at.to_vec();
+            at.push(format!("[{}]", out.len()));
+            let seed = LastWins {
+                at: &at,
+                duplicates: self.duplicates,
+            };
+            match seq.next_element_seed(seed)? {
+                Some(v) => out.push(v),
+                None => break,
+            }
+        }
+        Ok(serde_yaml_ng::Value::Sequence(out))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_yaml_ng::Mapping::new();
+        while let Some(key) = map.next_key::<serde_yaml_ng::Value>()? {
+            let name = match &key {
+                serde_yaml_ng::Value::String(s) => s.clone(),
+                other => serde_yaml_ng::to_string(other)
+                    .map(|s| s.trim_end().to_string())
+                    .unwrap_or_else(|_| "?".into()),
+            };
+            let mut at = self.at.to_vec();
+            at.push(name.clone());
+            let value = map.next_value_seed(LastWins {
+                at: &at,
+                duplicates: self.duplicates,
+            })?;
+            if out.insert(key, value).is_some() {
+                self.duplicates.borrow_mut().push(DuplicateKey {
+                    key: name,
+                    at: self.place(),
+                });
+            }
+        }
+        Ok(serde_yaml_ng::Value::Mapping(out))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        use serde::de::VariantAccess;
+        // A tagged value (`!tag x`): the tag is dropped (a description has no use for it), the
+        // value read the same way.
+        let (_tag, variant) = data.variant::<serde::de::IgnoredAny>()?;
+        variant.newtype_variant_seed(self)
     }
 }
 
@@ -217,6 +400,34 @@ mod tests {
     fn not_utf8_names_the_place() {
         let e = yaml_bytes::<Value>(b"a: 1\nb: \xff\n").unwrap_err();
         assert_eq!(e, ParseError::NotText { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_by_yaml_and_kept_last_by_yaml_last_wins() {
+        let doc = "a: 1\nb:\n  - {c: x, c: y}\na: 2\n";
+        let e = yaml::<serde_yaml_ng::Value>(doc).unwrap_err();
+        assert!(is_duplicate_key(&e), "{e}");
+        let (v, dups) = yaml_last_wins(doc).unwrap();
+        assert_eq!(v["a"], 2);
+        assert_eq!(v["b"][0]["c"], "y");
+        let places: Vec<String> = dups.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            places,
+            [
+                "key `c` appears more than once in b → [0]",
+                "key `a` appears more than once in (top level)"
+            ]
+        );
+        // The limits still hold.
+        assert!(matches!(
+            yaml_last_wins(&format!("a: {}", "[".repeat(1000))),
+            Err(ParseError::TooDeep { .. })
+        ));
+        assert_eq!(
+            json_duplicate_keys(b"{\"a\": {\"b\": 1, \"b\": 2}}").len(),
+            1
+        );
+        assert!(json_duplicate_keys(b"{\"a\": 1}").is_empty());
     }
 
     #[tokio::test]

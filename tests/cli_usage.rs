@@ -54,6 +54,35 @@ fn help_documents_exit_codes() {
     }
 }
 
+/// `nat demo --help` describes the scan `demo_scan` runs: alice through the login flow, bob and
+/// carol by bearer token, destructive mode, exit 1; and what `--target-only` prints.
+#[test]
+fn demo_help_describes_the_login_flow_demo() {
+    let out = nat()
+        .args(["demo", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8_lossy(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        nat::demo::LOGIN_PATH,
+        "--auth-login-user alice",
+        "--auth-b-bearer",
+        "--destructive",
+        "carol the `admin` identity",
+        "exits 1",
+        "bearer tokens of alice, bob and carol",
+    ] {
+        assert!(help.contains(needle), "{needle:?} missing from: {help}");
+    }
+    assert!(!help.contains("--auth-bearer TOKEN"), "{help}");
+}
+
 #[test]
 fn version_exits_zero() {
     nat()

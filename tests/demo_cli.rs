@@ -75,7 +75,10 @@ fn demo_finds_every_vulnerable_endpoint_and_nothing_on_fixed_twins() {
 
 #[test]
 fn demo_fails_by_default_and_prints_a_table() {
-    let out = nat().args(["demo", "--no-color"]).output().unwrap();
+    let out = nat()
+        .args(["demo", "--no-color", "--verbose"])
+        .output()
+        .unwrap();
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -83,9 +86,11 @@ fn demo_fails_by_default_and_prints_a_table() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("NAT-API2-JWT-UNVERIFIED") && stdout.contains("GET /vuln/jwt/me"),
+        stdout.contains("| API2 ") && stdout.contains("GET /vuln/jwt/me"),
         "{stdout}"
     );
+    // --verbose adds the check ids (the compact table leaves them to JSON).
+    assert!(stdout.contains("NAT-API2-JWT-UNVERIFIED"), "{stdout}");
     // Not a terminal: progress is plain lines on stderr, nothing of it on stdout.
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.lines().any(|l| l.starts_with("nat: ")), "{stderr}");

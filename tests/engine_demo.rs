@@ -11,14 +11,14 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-API5-BFLA", "GET /vuln/admin/users"),
     ("NAT-API1-BOLA-WRITE", "PATCH /vuln/notes/{note_id}"),
     ("NAT-API1-BOLA-WRITE", "DELETE /vuln/notes/{note_id}"),
-    // Twice: the undocumented PATCH and the undocumented DELETE.
+    // The undocumented PATCH and the undocumented DELETE on the read-only draft, by the method proven.
     (
         "NAT-API5-UNDOCUMENTED-METHOD",
-        "GET /vuln/drafts/{draft_id}",
+        "PATCH /vuln/drafts/{draft_id}",
     ),
     (
         "NAT-API5-UNDOCUMENTED-METHOD",
-        "GET /vuln/drafts/{draft_id}",
+        "DELETE /vuln/drafts/{draft_id}",
     ),
     ("NAT-API2-AUTH-BYPASS", "GET /vuln/reports/{report_id}"),
     ("NAT-API3-DATA-EXPOSURE", "GET /vuln/users/{user_id}"),
@@ -100,6 +100,18 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
             "{check} not found on {endpoint}; found: {got:#?}"
         );
     }
+    let mut fingerprints: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    assert_eq!(
+        fingerprints.len(),
+        report.findings.len(),
+        "two findings share a fingerprint"
+    );
     let fixed: Vec<_> = got.iter().filter(|(_, e)| e.contains("/fixed/")).collect();
     assert!(fixed.is_empty(), "findings on fixed twins: {fixed:#?}");
     assert_eq!(
@@ -117,6 +129,7 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         "{:#?}",
         report.warnings
     );
+    compact_table_fits_100_columns(&report);
     // Evidence is the exchange nat saw, with both users' tokens redacted.
     let json = serde_json::to_string(&report).unwrap();
     for token in [
@@ -364,6 +377,20 @@ async fn with_one_identity_a_swapped_id_is_a_tentative_bola() {
 
 /// A scan of a fresh demo server as alice alone (no second user, no other identity), one check only.
 async fn scan_as_alice_alone(check: &str, fail_on: FailOn) -> nat::report::ScanReport {
+    let (demo, report) = scan_fresh_demo(|req| {
+        req.options.checks = vec![check.into()];
+        req.options.fail_on = fail_on;
+    })
+    .await;
+    demo.stop().await;
+    report
+}
+
+/// A scan of a fresh demo server as alice (a bearer token), `fail_on: none`, with `configure`'s
+/// changes; the server is handed back so the test can ask what it received.
+async fn scan_fresh_demo(
+    configure: impl FnOnce(&mut ScanRequest),
+) -> (nat::demo::DemoServer, nat::report::ScanReport) {
     let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
@@ -375,13 +402,12 @@ async fn scan_as_alice_alone(check: &str, fail_on: FailOn) -> nat::report::ScanR
         token: Some(Secret::new(nat::demo::user_token())),
         ..Default::default()
     };
-    req.options.checks = vec![check.into()];
-    req.options.fail_on = fail_on;
+    req.options.fail_on = FailOn::None;
+    configure(&mut req);
     let report = run(req, Events::none(), CancellationToken::new())
         .await
         .unwrap();
-    demo.stop().await;
-    report
+    (demo, report)
 }
 
 /// Regression (issue 10, defect 3): `--exclude '/vuln/notes/{note_id}'` was read as a brace
@@ -389,30 +415,18 @@ async fn scan_as_alice_alone(check: &str, fail_on: FailOn) -> nat::report::ScanR
 /// template now excludes exactly that template; a pattern matching nothing is a warning.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn excluding_a_path_template_sends_nothing_to_it() {
-    let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let mut req = ScanRequest {
-        url: demo.url(),
-        ..Default::default()
-    };
-    req.auth = AuthConfig {
-        token: Some(Secret::new(nat::demo::user_token())),
-        ..Default::default()
-    };
-    req.auth_b = Some(AuthConfig {
-        token: Some(Secret::new(nat::demo::second_user_token())),
-        ..Default::default()
-    });
-    req.options.fail_on = FailOn::None;
-    req.options.safety = Safety::Destructive;
-    req.options.exclude = vec![
-        "/vuln/notes/{note_id}".into(),
-        "/vuln/no-such-route/*".into(),
-    ];
-    let report = run(req, Events::none(), CancellationToken::new())
-        .await
-        .unwrap();
+    let (demo, report) = scan_fresh_demo(|req| {
+        req.auth_b = Some(AuthConfig {
+            token: Some(Secret::new(nat::demo::second_user_token())),
+            ..Default::default()
+        });
+        req.options.safety = Safety::Destructive;
+        req.options.exclude = vec![
+            "/vuln/notes/{note_id}".into(),
+            "/vuln/no-such-route/*".into(),
+        ];
+    })
+    .await;
     let item = regex::Regex::new(r"^\w+ /api/v1/vuln/notes/[^/]+$").unwrap();
     let seen = demo.requests();
     let hits: Vec<_> = seen.iter().filter(|r| item.is_match(r)).collect();
@@ -447,22 +461,7 @@ async fn a_get_whose_name_says_it_changes_state_is_sent_only_when_destructive() 
         (Safety::Default, false),
         (Safety::Destructive, true),
     ] {
-        let demo = nat::demo::serve("127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let mut req = ScanRequest {
-            url: demo.url(),
-            ..Default::default()
-        };
-        req.auth = AuthConfig {
-            token: Some(Secret::new(nat::demo::user_token())),
-            ..Default::default()
-        };
-        req.options.fail_on = FailOn::None;
-        req.options.safety = safety;
-        let report = run(req, Events::none(), CancellationToken::new())
-            .await
-            .unwrap();
+        let (demo, report) = scan_fresh_demo(|req| req.options.safety = safety).await;
         let reset = demo
             .requests()
             .iter()
@@ -476,4 +475,51 @@ async fn a_get_whose_name_says_it_changes_state_is_sent_only_when_destructive() 
         assert_eq!(warned, !sent, "{safety:?}: {:#?}", report.warnings);
         demo.stop().await;
     }
+}
+
+/// The terminal table of the demo's findings at 100 columns: short titles, an OWASP column, no
+/// check ids (those come with `--verbose`), and most rows on one line.
+fn compact_table_fits_100_columns(report: &nat::report::ScanReport) {
+    use nat::cli::render::{report_table, TableStyle};
+    let style = TableStyle {
+        width: Some(100),
+        ..TableStyle::default()
+    };
+    let text = report_table(report, FailOn::None, false, style);
+    let lines: Vec<&str> = text.lines().take_while(|l| !l.is_empty()).collect();
+    assert!(lines.iter().all(|l| l.chars().count() <= 100), "{text}");
+    assert!(lines[1].contains("| OWASP"), "{text}");
+    assert!(
+        !text.contains("NAT-API"),
+        "check ids only with --verbose: {text}"
+    );
+    assert!(!text.contains("Broken Authentication:"), "{text}");
+    // Body lines: the first cell (severity, one word) is empty on a row's continuation lines.
+    let body: Vec<&str> = lines
+        .iter()
+        .skip(3)
+        .filter(|l| l.starts_with('|'))
+        .copied()
+        .collect();
+    let first_cell_empty = |l: &str| l.trim_start_matches('|').starts_with("          ");
+    let rows = body.iter().filter(|l| !first_cell_empty(l)).count();
+    assert_eq!(rows, report.findings.len(), "{text}");
+    let single = (0..body.len())
+        .filter(|&i| !first_cell_empty(body[i]))
+        .filter(|&i| body.get(i + 1).is_none_or(|next| !first_cell_empty(next)))
+        .count();
+    assert!(
+        single * 4 >= rows * 3,
+        "{single} of {rows} rows on one line:\n{text}"
+    );
+    let verbose = report_table(
+        report,
+        FailOn::None,
+        false,
+        TableStyle {
+            verbose: true,
+            ..style
+        },
+    );
+    assert!(verbose.contains("| Check"), "{verbose}");
 }

@@ -15,6 +15,7 @@ pub struct AuthBypass;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API2-AUTH-BYPASS",
     title: "Broken Authentication: endpoint answers without valid credentials",
+    short_title: "answers without credentials",
     owasp: "API2",
     cwe: "CWE-306",
     severity: crate::findings::Severity::High,

@@ -24,6 +24,7 @@ pub struct Bfla;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API5-BFLA",
     title: "Broken Function Level Authorization: privileged operation open to lower-privileged callers",
+    short_title: "admin function open to users",
     owasp: "API5",
     cwe: "CWE-285",
     severity: Severity::High,

@@ -23,6 +23,7 @@ pub struct Bola;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API1-BOLA",
     title: "Broken Object Level Authorization: another user's object is readable",
+    short_title: "other user's object readable",
     owasp: "API1",
     cwe: "CWE-639",
     severity: Severity::High,

@@ -21,6 +21,7 @@ pub struct BolaWrite;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API1-BOLA-WRITE",
     title: "Broken Object Level Authorization: another user can change or delete the object",
+    short_title: "other user can change/delete",
     owasp: "API1",
     cwe: "CWE-639",
     severity: Severity::Critical,

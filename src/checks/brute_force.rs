@@ -20,6 +20,7 @@ pub struct NoBruteForceProtection;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
     title: "Broken Authentication: login without brute-force protection",
+    short_title: "no brute-force protection",
     owasp: "API2",
     cwe: "CWE-307",
     severity: Severity::High,

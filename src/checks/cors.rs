@@ -12,6 +12,7 @@ pub struct Cors;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API8-CORS",
     title: "Security Misconfiguration: CORS allows any origin with credentials",
+    short_title: "CORS trusts any origin",
     owasp: "API8",
     cwe: "CWE-942",
     severity: Severity::Medium,

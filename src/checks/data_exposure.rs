@@ -20,6 +20,7 @@ pub struct DataExposure;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API3-DATA-EXPOSURE",
     title: "Excessive Data Exposure: the response carries secrets",
+    short_title: "response carries secrets",
     owasp: "API3",
     cwe: "CWE-213",
     severity: Severity::High,

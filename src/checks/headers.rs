@@ -12,6 +12,7 @@ pub struct SecurityHeaders;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API8-SECURITY-HEADERS",
     title: "Security Misconfiguration: authenticated response lacks nosniff or no-store",
+    short_title: "no nosniff or no-store",
     owasp: "API8",
     cwe: "CWE-693",
     severity: Severity::Low,

@@ -17,6 +17,7 @@ pub struct JwtUnverified;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API2-JWT-UNVERIFIED",
     title: "Broken Authentication: JWT signature not verified",
+    short_title: "JWT signature not verified",
     owasp: "API2",
     cwe: "CWE-347",
     severity: Severity::Critical,

@@ -24,6 +24,7 @@ pub struct JwtExpired;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API2-JWT-EXPIRED",
     title: "Broken Authentication: expired token accepted",
+    short_title: "expired token accepted",
     owasp: "API2",
     cwe: "CWE-613",
     severity: Severity::High,

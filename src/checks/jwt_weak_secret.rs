@@ -12,7 +12,7 @@ use super::auth_bypass::INVALID_TOKEN;
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
-use crate::http::{RequestSpec, Who};
+use crate::http::{Exchange, RequestSpec, Who};
 use async_trait::async_trait;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -26,6 +26,7 @@ pub struct JwtWeakSecret;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API2-JWT-WEAK-SECRET",
     title: "Broken Authentication: JWT signed with a guessable secret",
+    short_title: "JWT secret guessable",
     owasp: "API2",
     cwe: "CWE-1391",
     severity: Severity::Critical,
@@ -403,18 +404,9 @@ impl Check for JwtWeakSecret {
         let forged = jwt.forge(&forged_subject, &secret);
         ctx.http.add_secret(&forged);
 
-        let with_token = |t: &str| {
-            let mut req: RequestSpec = target.request.clone();
-            req.headers
-                .push(("Authorization".into(), format!("Bearer {t}")));
-            req
-        };
-        // Control: a garbage token is rejected, so the forged token's acceptance is the signature's.
-        let control = ctx.send(&Who::Anonymous, &with_token(INVALID_TOKEN)).await;
-        if !matches!(control.status(), Some(401) | Some(403)) || ctx.should_stop() {
+        let Some((_, ex)) = send_if_garbage_refused(ctx, target, &forged).await else {
             return vec![];
-        }
-        let ex = ctx.send(&Who::Anonymous, &with_token(&forged)).await;
+        };
         let proven = ex.response.as_ref().is_some_and(|r| {
             r.is_success()
                 && r.json()
@@ -438,6 +430,28 @@ impl Check for JwtWeakSecret {
     }
 }
 
+/// The target's request sent with `token` alone, after a control: a garbage token must be refused
+/// (401/403), so that the token's acceptance is its signature's. The control's exchange and the
+/// token's; `None` when the control was not refused or the scan stops.
+async fn send_if_garbage_refused(
+    ctx: &ScanContext,
+    target: &Target<'_>,
+    token: &str,
+) -> Option<(Exchange, Exchange)> {
+    let with_token = |t: &str| {
+        let mut req: RequestSpec = target.request.clone();
+        req.headers
+            .push(("Authorization".into(), format!("Bearer {t}")));
+        req
+    };
+    let control = ctx.send(&Who::Anonymous, &with_token(INVALID_TOKEN)).await;
+    if !matches!(control.status(), Some(401) | Some(403)) || ctx.should_stop() {
+        return None;
+    }
+    let ex = ctx.send(&Who::Anonymous, &with_token(token)).await;
+    Some((control, ex))
+}
+
 /// The user's claims plus one claim nat adds, signed with the cracked `secret`: accepted like the
 /// user's own token (the same answer) while a garbage token is refused, it proves anyone who knows
 /// the secret mints valid tokens — `firm`, since no other identity's data was shown.
@@ -454,17 +468,9 @@ async fn minted_token_accepted(
         secret,
     );
     ctx.http.add_secret(&minted);
-    let with_token = |t: &str| {
-        let mut req: RequestSpec = target.request.clone();
-        req.headers
-            .push(("Authorization".into(), format!("Bearer {t}")));
-        req
-    };
-    let control = ctx.send(&Who::Anonymous, &with_token(INVALID_TOKEN)).await;
-    if !matches!(control.status(), Some(401) | Some(403)) || ctx.should_stop() {
+    let Some((control, ex)) = send_if_garbage_refused(ctx, target, &minted).await else {
         return vec![];
-    }
-    let ex = ctx.send(&Who::Anonymous, &with_token(&minted)).await;
+    };
     let proven = ex
         .response
         .as_ref()

@@ -724,21 +724,13 @@ mod tests {
 
     fn op(method: &str, path: &str, props: Value) -> Operation {
         Operation {
-            method: method.into(),
-            path: path.into(),
-            operation_id: None,
-            summary: None,
-            tags: vec![],
-            parameters: vec![],
             request_body: Some(RequestBody {
                 content_type: "application/json".into(),
                 required: true,
                 schema: Some(Schema::from(json!({"type": "object", "properties": props}))),
                 example: None,
             }),
-            security: vec![],
-            responses: Default::default(),
-            deprecated: false,
+            ..Operation::new(method, path)
         }
     }
 

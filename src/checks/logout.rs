@@ -23,6 +23,7 @@ pub struct LogoutIneffective;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API2-LOGOUT-INEFFECTIVE",
     title: "Broken Authentication: session token still valid after logout",
+    short_title: "token valid after logout",
     owasp: "API2",
     cwe: "CWE-613",
     severity: Severity::Medium,
@@ -215,16 +216,8 @@ mod tests {
 
     fn op(method: &str, path: &str, id: Option<&str>) -> Operation {
         Operation {
-            method: method.into(),
-            path: path.into(),
             operation_id: id.map(str::to_string),
-            summary: None,
-            tags: vec![],
-            parameters: vec![],
-            request_body: None,
-            security: vec![],
-            responses: Default::default(),
-            deprecated: false,
+            ..Operation::new(method, path)
         }
     }
 

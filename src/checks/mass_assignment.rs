@@ -23,6 +23,7 @@ pub struct MassAssignment;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API3-MASS-ASSIGNMENT",
     title: "Mass Assignment: the client can write properties it should not control",
+    short_title: "mass assignment",
     owasp: "API3",
     cwe: "CWE-915",
     severity: Severity::High,

@@ -1,7 +1,7 @@
 //! The check registry. Each check is one file declaring its metadata and how it probes an operation;
 //! adding a check means adding a file and a line to [`CHECKS`], never touching the engine.
 
-mod auth_bypass;
+pub mod auth_bypass;
 pub mod bfla;
 pub mod bola;
 mod bola_write;
@@ -60,6 +60,8 @@ pub struct CheckMeta {
     /// Stable id, e.g. `NAT-API2-AUTH-BYPASS`.
     pub id: &'static str,
     pub title: &'static str,
+    /// The title in at most 28 characters without the category, for the terminal table.
+    pub short_title: &'static str,
     /// `API1` … `API10` (OWASP API Security Top 10, 2023).
     pub owasp: &'static str,
     pub cwe: &'static str,

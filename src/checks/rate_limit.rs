@@ -20,6 +20,7 @@ pub struct NoRateLimit;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API4-NO-RATE-LIMIT",
     title: "Unrestricted Resource Consumption: sensitive operation without rate limiting",
+    short_title: "no rate limiting",
     owasp: "API4",
     cwe: "CWE-770",
     severity: Severity::Medium,

@@ -14,6 +14,7 @@ pub struct Robustness;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API8-UNHANDLED-INPUT",
     title: "Improper Input Validation: server error on schema-violating input",
+    short_title: "server error on bad input",
     owasp: "API8",
     cwe: "CWE-20",
     severity: Severity::Medium,

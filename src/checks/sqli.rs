@@ -20,6 +20,7 @@ pub struct SqlInjection;
 static META: CheckMeta = CheckMeta {
     id: "NAT-INJ-SQLI",
     title: "Injection: SQL injection",
+    short_title: "SQL injection",
     owasp: "API8",
     cwe: "CWE-89",
     severity: Severity::High,

@@ -18,6 +18,7 @@ pub struct TargetOutage;
 pub static META: CheckMeta = CheckMeta {
     id: "NAT-API4-TARGET-OUTAGE",
     title: "Unrestricted Resource Consumption: one request took the target down",
+    short_title: "request took the target down",
     owasp: "API4",
     cwe: "CWE-400",
     severity: Severity::High,

@@ -20,6 +20,7 @@ pub struct UndocumentedData;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API3-UNDOCUMENTED-DATA",
     title: "Excessive Data Exposure: undocumented internal or other people's data in the response",
+    short_title: "undocumented data exposed",
     owasp: "API3",
     cwe: "CWE-213",
     severity: Severity::Medium,

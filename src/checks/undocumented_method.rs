@@ -19,6 +19,7 @@ pub struct UndocumentedMethod;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API5-UNDOCUMENTED-METHOD",
     title: "Broken Function Level Authorization: undocumented method changes or deletes the object",
+    short_title: "undocumented method works",
     owasp: "API5",
     cwe: "CWE-749",
     severity: Severity::Medium,
@@ -141,7 +142,12 @@ impl Check for UndocumentedMethod {
                 unauthenticated: false,
                 state_changing: true,
             };
-            findings.push(META.finding(target, META.severity, method, evidence, factors));
+            let mut finding = META.finding(target, META.severity, method, evidence, factors);
+            // The proven method is what is vulnerable, so it is the endpoint (one row per method).
+            // The fingerprint stays that of the documented read with the method as its place:
+            // distinct per method and the same as before, so baselines keep matching.
+            finding.endpoint = format!("{method} {}", op.path);
+            findings.push(finding);
         }
         findings
     }

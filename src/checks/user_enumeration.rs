@@ -18,6 +18,7 @@ pub struct UserEnumeration;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API2-USER-ENUMERATION",
     title: "Broken Authentication: login reveals which usernames exist",
+    short_title: "usernames can be enumerated",
     owasp: "API2",
     cwe: "CWE-204",
     severity: Severity::Medium,

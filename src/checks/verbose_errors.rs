@@ -15,6 +15,7 @@ pub struct VerboseErrors;
 static META: CheckMeta = CheckMeta {
     id: "NAT-API8-VERBOSE-ERRORS",
     title: "Security Misconfiguration: verbose error reveals internals",
+    short_title: "error reveals internals",
     owasp: "API8",
     cwe: "CWE-209",
     severity: Severity::Medium,

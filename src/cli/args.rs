@@ -86,10 +86,15 @@ pub enum Command {
     /// Run nat's deliberately vulnerable demo API and scan it
     #[command(
         after_help = EXIT_CODES_HELP,
-        long_about = "Run nat's deliberately vulnerable demo API and scan it, exactly like \
-                      `nat scan URL --auth-bearer TOKEN --auth-b-bearer TOKEN_B` with the tokens of the demo \
-                      users alice and bob. With --target-only, \
-                      serve the demo API until Ctrl-C instead, to scan or explore it yourself."
+        long_about = "Run nat's deliberately vulnerable demo API on 127.0.0.1 and scan it, like \
+                      `nat scan URL --auth-login-url /api/v1/sessions/login --auth-login-user alice \
+                      --auth-b-bearer TOKEN_B --destructive` with an `admin` identity: alice logs in \
+                      through the demo's login flow (so the session checks run), bob is the second user \
+                      (bearer token) and carol the `admin` identity (bearer token). The target is thrown \
+                      away after the scan, so destructive mode changes nothing that lasts. The demo has \
+                      critical and high findings, so it exits 1. With --target-only, serve the demo API \
+                      until Ctrl-C instead and print its URL and the bearer tokens of alice, bob and \
+                      carol, to scan or explore it yourself."
     )]
     Demo(DemoArgs),
     /// Render a saved JSON report in another format, without scanning
@@ -407,6 +412,11 @@ pub struct OutputArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// The table also shows each finding's risk score and check id (JSON and the other formats
+    /// always carry them)
+    #[arg(long)]
+    pub verbose: bool,
+
     /// No colors (also when NO_COLOR is set or the output is not a terminal)
     #[arg(long)]
     pub no_color: bool,
@@ -508,7 +518,8 @@ pub struct SpecArgs {
 /// `nat demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Only serve the demo API (until Ctrl-C) and print its URL and token; do not scan it
+    /// Only serve the demo API (until Ctrl-C) and print its URL and the bearer tokens of alice,
+    /// bob and carol (admin); do not scan it
     #[arg(long)]
     pub target_only: bool,
 

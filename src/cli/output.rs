@@ -3,7 +3,7 @@
 
 use super::args::OutputArgs;
 use super::error::CliError;
-use super::render;
+use super::render::{self, TableStyle};
 use super::scan::{table_style, write_results};
 use crate::report::{self, ScanReport, Suppressions};
 use crate::request::FailOn;
@@ -109,7 +109,10 @@ pub fn render_main(
             report,
             fail_on,
             interrupted,
-            table_style(output.no_color, output.output.is_some()),
+            TableStyle {
+                verbose: output.verbose,
+                ..table_style(output.no_color, output.output.is_some())
+            },
         )),
         Some(f) => report::render(report, f)
             .map_err(|e| CliError::io("rendering the report", std::io::Error::other(e))),

@@ -2,7 +2,7 @@
 //! Each returns a `String`; the caller decides where it goes.
 
 use super::exit::failing_count;
-use crate::findings::Severity;
+use crate::findings::{Finding, Severity};
 use crate::report::ScanReport;
 use crate::request::FailOn;
 use crate::spec::{ApiSpec, Parameter, SecurityRequirement};
@@ -16,6 +16,10 @@ pub struct TableStyle {
     pub color: bool,
     /// Wrap to the terminal's width (stdout is a terminal).
     pub terminal: bool,
+    /// Wrap to this many columns instead of the terminal's (tests; `None`: the terminal's).
+    pub width: Option<u16>,
+    /// The findings table also shows each finding's risk score and check id (`--verbose`).
+    pub verbose: bool,
 }
 
 fn new_table(style: TableStyle) -> Table {
@@ -30,6 +34,11 @@ fn new_table(style: TableStyle) -> Table {
         table
             .load_preset(presets::ASCII_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled);
+    }
+    if let Some(width) = style.width {
+        table
+            .set_width(width)
+            .set_content_arrangement(ContentArrangement::Dynamic);
     }
     if style.color {
         table.enforce_styling();
@@ -93,27 +102,27 @@ pub fn report_table(
         out.push_str("No findings.\n");
     } else {
         let mut table = new_table(style);
-        table.set_header([
-            "Severity",
-            "Confidence",
-            "Risk",
-            "Title",
-            "Endpoint",
-            "Check",
-        ]);
+        let mut header = vec!["Severity", "Confidence", "OWASP", "Title", "Endpoint"];
+        if style.verbose {
+            header.extend(["Risk", "Check"]);
+        }
+        table.set_header(header);
         for f in &report.findings {
             let mut severity = Cell::new(f.severity.as_str().to_uppercase());
             if let Some(color) = severity_color(f.severity) {
                 severity = severity.fg(color);
             }
-            table.add_row(vec![
+            let mut row = vec![
                 severity,
                 Cell::new(f.confidence),
-                Cell::new(f.risk_score),
-                Cell::new(&f.title),
+                Cell::new(&f.owasp),
+                Cell::new(table_title(f)),
                 Cell::new(&f.endpoint),
-                Cell::new(&f.check),
-            ]);
+            ];
+            if style.verbose {
+                row.extend([Cell::new(f.risk_score), Cell::new(&f.check)]);
+            }
+            table.add_row(row);
         }
         out.push_str(&table.to_string());
         out.push('\n');
@@ -172,19 +181,100 @@ pub fn report_table(
     out
 }
 
+/// The title in the table: the check's short title, or for a check this nat does not know (a
+/// report from another version) the title without its category.
+fn table_title(f: &Finding) -> &str {
+    crate::checks::CHECKS
+        .iter()
+        .map(|c| c.meta())
+        .find(|m| m.id == f.check)
+        .map_or_else(|| short_title(&f.title), |m| m.short_title)
+}
+
+/// A finding's title without its category (`Broken Authentication: expired token accepted` →
+/// `expired token accepted`): the OWASP column names the category. A title without one is kept.
+fn short_title(title: &str) -> &str {
+    title
+        .split_once(": ")
+        .map_or(title, |(_, rest)| rest)
+        .trim_start()
+}
+
+/// Operations named as examples in a grouped warning line.
+const WARNING_EXAMPLES: usize = 3;
+
+/// Warnings that give the same reason for several operations (`GET /a: <reason>`,
+/// `GET /b: <reason>`), in the order each reason first appears: (reason, operations). A warning
+/// that names no operation is a group of its own, with no operations.
+fn group_warnings(warnings: &[String]) -> Vec<(&str, Vec<&str>)> {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for w in warnings {
+        match split_operation(w) {
+            Some((endpoint, reason)) => {
+                match groups
+                    .iter_mut()
+                    .find(|(r, ops)| *r == reason && !ops.is_empty())
+                {
+                    Some((_, ops)) => ops.push(endpoint),
+                    None => groups.push((reason, vec![endpoint])),
+                }
+            }
+            None => groups.push((w, Vec::new())),
+        }
+    }
+    groups
+}
+
+/// `GET /users/{id}: reason` → (`GET /users/{id}`, `reason`); `None` when the warning does not start
+/// with an operation.
+fn split_operation(warning: &str) -> Option<(&str, &str)> {
+    let (method, rest) = warning.split_once(' ')?;
+    if method.is_empty()
+        || !method.bytes().all(|b| b.is_ascii_uppercase())
+        || !rest.starts_with('/')
+    {
+        return None;
+    }
+    let (path, reason) = rest.split_once(": ")?;
+    Some((&warning[..method.len() + 1 + path.len()], reason))
+}
+
+/// The warnings under a table: one line per reason (with the number of operations and a few of
+/// them when several share it), at most [`MAX_LISTED_WARNINGS`] lines, and a pointer to the full
+/// list (`hint`) when anything was grouped or left out.
 fn warnings_block(warnings: &[String], hint: &str) -> String {
     let mut out = String::new();
-    if warnings.len() <= MAX_LISTED_WARNINGS {
-        for w in warnings {
-            out.push_str(&format!("warning: {w}\n"));
+    let groups = group_warnings(warnings);
+    for (reason, ops) in groups.iter().take(MAX_LISTED_WARNINGS) {
+        match ops.as_slice() {
+            [] => out.push_str(&format!("warning: {reason}\n")),
+            [op] => out.push_str(&format!("warning: {op}: {reason}\n")),
+            many => {
+                let examples = many[..many.len().min(WARNING_EXAMPLES)].join(", ");
+                let more = if many.len() > WARNING_EXAMPLES {
+                    ", …"
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "warning: {} operations: {reason} (e.g. {examples}{more})\n",
+                    many.len()
+                ));
+            }
         }
-    } else {
-        for w in &warnings[..MAX_LISTED_WARNINGS] {
-            out.push_str(&format!("warning: {w}\n"));
-        }
+    }
+    if groups.len() > MAX_LISTED_WARNINGS {
+        let rest: usize = groups[MAX_LISTED_WARNINGS..]
+            .iter()
+            .map(|(_, ops)| ops.len().max(1))
+            .sum();
         out.push_str(&format!(
-            "… and {} more warnings ({} warnings in all; use {hint} to see them)\n",
-            warnings.len() - MAX_LISTED_WARNINGS,
+            "… and {rest} more warnings ({} warnings in all; use {hint} to see them)\n",
+            warnings.len()
+        ));
+    } else if groups.len() < warnings.len() {
+        out.push_str(&format!(
+            "({} warnings in all; use {hint} to see each one)\n",
             warnings.len()
         ));
     }
@@ -287,7 +377,7 @@ pub fn spec_table(spec: &ApiSpec, style: TableStyle) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{Evidence, Finding, Status};
+    use crate::findings::{Evidence, Status};
     use crate::spec::{Operation, ParamLocation};
     use std::collections::BTreeMap;
 
@@ -328,8 +418,8 @@ mod tests {
     #[test]
     fn table_lists_findings_and_summary() {
         let text = report_table(&report(), FailOn::High, false, TableStyle::default());
-        assert!(text.contains("Broken Object Level Authorization"), "{text}");
-        assert!(text.contains("HIGH") && text.contains("NAT-API1-BOLA"));
+        assert!(text.contains("other user's object readable"), "{text}");
+        assert!(text.contains("HIGH") && text.contains("API1"));
         assert!(text.contains("2 findings: 0 critical, 1 high, 0 medium, 1 low, 0 info"));
         assert!(text.contains("39/42 operations tested (3 excluded), 120 requests sent, 3.2s"));
         assert!(
@@ -360,6 +450,73 @@ mod tests {
     }
 
     #[test]
+    fn compact_table_has_owasp_and_short_titles_and_verbose_adds_check_ids() {
+        let mut r = report();
+        r.findings[1].check = "NAT-SOMEONE-ELSES".into();
+        r.findings[1].title = "Security Misconfiguration: verbose error".into();
+        let text = report_table(&r, FailOn::High, false, TableStyle::default());
+        assert!(text.contains("| OWASP |"), "{text}");
+        assert!(
+            text.contains("| API1  | other user's object readable |"),
+            "{text}"
+        );
+        assert!(text.contains("| verbose error "), "{text}");
+        assert!(
+            !text.contains("Broken Object") && !text.contains("NAT-API1-BOLA"),
+            "{text}"
+        );
+        let verbose = TableStyle {
+            verbose: true,
+            ..TableStyle::default()
+        };
+        let text = report_table(&r, FailOn::High, false, verbose);
+        assert!(
+            text.contains("| NAT-API1-BOLA") && text.contains("| Risk"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn short_titles_are_short_and_without_category() {
+        for check in crate::checks::CHECKS {
+            let m = check.meta();
+            assert!(
+                !m.short_title.is_empty() && m.short_title.chars().count() <= 28,
+                "{}: {:?}",
+                m.id,
+                m.short_title
+            );
+        }
+        assert_eq!(short_title("Injection: SQL injection"), "SQL injection");
+        assert_eq!(short_title("plain"), "plain");
+    }
+
+    #[test]
+    fn warnings_are_grouped_by_reason() {
+        let mut warnings: Vec<String> = (0..60)
+            .map(|i| format!("GET /x{i}: not attacked as another caller (BOLA): answered 401"))
+            .collect();
+        warnings.push("POST /y: skipped: unsafe".into());
+        warnings.push("the description has no servers".into());
+        let text = warnings_block(&warnings, "--format json");
+        assert_eq!(
+            text,
+            "warning: 60 operations: not attacked as another caller (BOLA): answered 401 \
+             (e.g. GET /x0, GET /x1, GET /x2, …)\n\
+             warning: POST /y: skipped: unsafe\n\
+             warning: the description has no servers\n\
+             (62 warnings in all; use --format json to see each one)\n"
+        );
+        let few = ["GET /a: r".to_string(), "GET /b: r".to_string()];
+        assert_eq!(
+            warnings_block(&few, "--json"),
+            "warning: 2 operations: r (e.g. GET /a, GET /b)\n(2 warnings in all; use --json to see each one)\n"
+        );
+        assert_eq!(split_operation("GET /a: b: c"), Some(("GET /a", "b: c")));
+        assert_eq!(split_operation("note: x"), None);
+    }
+
+    #[test]
     fn empty_report() {
         let text = report_table(
             &ScanReport::default(),
@@ -375,7 +532,7 @@ mod tests {
     fn color_only_when_asked() {
         let style = TableStyle {
             color: true,
-            terminal: false,
+            ..TableStyle::default()
         };
         let text = report_table(&report(), FailOn::High, false, style);
         assert!(text.contains('\u{1b}'), "{text}");

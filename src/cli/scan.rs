@@ -79,6 +79,7 @@ pub fn table_style(no_color: bool, to_file: bool) -> TableStyle {
     TableStyle {
         color: terminal && !no_color && !no_color_env,
         terminal,
+        ..TableStyle::default()
     }
 }
 

@@ -653,18 +653,7 @@ mod tests {
 
     #[test]
     fn writes_on_the_callers_own_object_leave_its_identity_alone() {
-        let op = |method: &str, path: &str| Operation {
-            method: method.into(),
-            path: path.into(),
-            operation_id: None,
-            summary: None,
-            tags: vec![],
-            parameters: vec![],
-            request_body: None,
-            security: vec![],
-            responses: Default::default(),
-            deprecated: false,
-        };
+        let op = Operation::new;
         let values = || RequestValues {
             params: vec![],
             body: Some(serde_json::json!({"user": {

@@ -1,6 +1,6 @@
 //! Fetching descriptions over http(s): the root and, before the build, every document its `$ref`s reach.
 
-use super::parse::{parse_document, parse_document_noting};
+use super::parse::parse_document_noting;
 use super::resolve::{Base, MAX_DOC_BYTES};
 use super::{build, ApiSpec, SpecError};
 use super::{Schema, SchemaNode};
@@ -94,7 +94,7 @@ pub(crate) async fn load_url(url: &str, policy: Option<&Policy>) -> Result<ApiSp
             reason,
         })?;
     let at = origin.clone();
-    let (root, note) =
+    let (root, mut notes) =
         crate::parse::off_runtime(move || parse_document_noting(&bytes, &at)).await?;
 
     let mut fetched: HashMap<String, Schema> = HashMap::new();
@@ -116,11 +116,12 @@ pub(crate) async fn load_url(url: &str, policy: Option<&Policy>) -> Result<ApiSp
         match get(&client, &key, policy).await {
             Ok(bytes) => match crate::parse::off_runtime({
                 let key = key.clone();
-                move || parse_document(&bytes, &key)
+                move || parse_document_noting(&bytes, &key)
             })
             .await
             {
-                Ok(doc) => {
+                Ok((doc, doc_notes)) => {
+                    notes.extend(doc_notes);
                     external_targets(&doc, &target, &mut seen, &mut queue);
                     fetched.insert(key, doc);
                 }
@@ -133,7 +134,7 @@ pub(crate) async fn load_url(url: &str, policy: Option<&Policy>) -> Result<ApiSp
     let mut spec =
         crate::parse::off_runtime(move || build::build(root, &at, Base::Url(base), fetched))
             .await?;
-    spec.warnings.extend(note);
+    spec.warnings.extend(notes);
     spec.warnings.extend(failures);
     Ok(spec)
 }

@@ -153,16 +153,9 @@ mod tests {
 
     fn op(method: &str, path: &str, id: Option<&str>, summary: Option<&str>) -> Operation {
         Operation {
-            method: method.into(),
-            path: path.into(),
             operation_id: id.map(Into::into),
             summary: summary.map(Into::into),
-            tags: vec![],
-            parameters: vec![],
-            request_body: None,
-            security: vec![],
-            responses: Default::default(),
-            deprecated: false,
+            ..Operation::new(method, path)
         }
     }
 

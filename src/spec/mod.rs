@@ -71,14 +71,14 @@ pub enum SpecError {
 /// messages; when it is a file path, relative `$ref`s are files next to it, and when it is an http(s)
 /// URL they are joined to it (but not fetched: use [`load`] for descriptions that span several URLs).
 pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<ApiSpec, SpecError> {
-    let (root, note) = parse::parse_document_noting(bytes, origin)?;
+    let (root, notes) = parse::parse_document_noting(bytes, origin)?;
     let mut spec = build::build(
         root,
         origin,
         resolve::Base::for_origin(origin, true),
         HashMap::new(),
     )?;
-    spec.warnings.extend(note);
+    spec.warnings.extend(notes);
     Ok(spec)
 }
 
@@ -86,14 +86,14 @@ pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<ApiSpec, SpecError> {
 /// (e.g. `spec_content` of a scan request), whose `$ref: /etc/passwd` must not reach the disk.
 /// References to other documents are left unresolved, with a warning.
 pub fn from_bytes_isolated(bytes: &[u8], origin: &str) -> Result<ApiSpec, SpecError> {
-    let (root, note) = parse::parse_document_noting(bytes, origin)?;
+    let (root, notes) = parse::parse_document_noting(bytes, origin)?;
     let mut spec = build::build(
         root,
         origin,
         resolve::Base::for_origin(origin, false),
         HashMap::new(),
     )?;
-    spec.warnings.extend(note);
+    spec.warnings.extend(notes);
     Ok(spec)
 }
 

@@ -106,6 +106,23 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// An operation with nothing but its method and path (no parameters, body, security or
+    /// responses); fill in the rest with struct update syntax.
+    pub fn new(method: &str, path: &str) -> Self {
+        Operation {
+            method: method.to_ascii_uppercase(),
+            path: path.into(),
+            operation_id: None,
+            summary: None,
+            tags: vec![],
+            parameters: vec![],
+            request_body: None,
+            security: vec![],
+            responses: Default::default(),
+            deprecated: false,
+        }
+    }
+
     /// `GET /users/{id}`: how findings and progress name the operation.
     pub fn endpoint(&self) -> String {
         format!("{} {}", self.method, self.path)

@@ -6,17 +6,14 @@ use super::schema::{Schema, SchemaMap};
 use super::SpecError;
 use serde_json::Number;
 
-/// Parses one document. Errors are [`SpecError::Syntax`] with line and column.
-pub(crate) fn parse_document(bytes: &[u8], origin: &str) -> Result<Schema, SpecError> {
-    parse_document_noting(bytes, origin).map(|(v, _)| v)
-}
-
-/// Like [`parse_document`], also saying when a JSON-looking document was only readable as YAML
-/// (trailing commas, unquoted keys): it loads, but the author should know.
+/// Parses one document, with notes for the author: a JSON-looking document that was only readable
+/// as YAML (trailing commas, unquoted keys), and every mapping key given twice (the last value is
+/// used, as mainstream OpenAPI tools do). Both load. Errors are [`SpecError::Syntax`] with line and
+/// column.
 pub(crate) fn parse_document_noting(
     bytes: &[u8],
     origin: &str,
-) -> Result<(Schema, Option<String>), SpecError> {
+) -> Result<(Schema, Vec<String>), SpecError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     match first {
@@ -26,33 +23,63 @@ pub(crate) fn parse_document_noting(
             column: 1,
             reason: "the document is empty".into(),
         }),
-        Some(b'{') | Some(b'[') => match crate::parse::json::<Schema>(bytes) {
-            Ok(v) => Ok((v, None)),
-            Err(deep @ crate::parse::ParseError::TooDeep { .. }) => Err(syntax(origin, &deep)),
-            // Flow-style YAML also starts with `{`; JSON's message is the useful one when both fail.
-            Err(json_err) => match parse_yaml(bytes, origin) {
+        Some(b'{') | Some(b'[') => {
+            super::schema::take_duplicate_seen();
+            match crate::parse::json::<Schema>(bytes) {
                 Ok(v) => {
-                    let (line, column) = json_err.position();
-                    let reason = json_err.reason();
-                    Ok((
-                        v,
-                        Some(format!(
-                            "{origin}:{line}:{column}: not valid JSON ({reason}); read as YAML"
-                        )),
-                    ))
+                    // The tree kept the last value already; name the keys only when there were any,
+                    // so a clean document is read once.
+                    let notes = if super::schema::take_duplicate_seen() {
+                        duplicate_notes(origin, &crate::parse::json_duplicate_keys(bytes))
+                    } else {
+                        Vec::new()
+                    };
+                    Ok((v, notes))
                 }
-                Err(_) => Err(syntax(origin, &json_err)),
-            },
-        },
-        Some(_) => parse_yaml(bytes, origin).map(|v| (v, None)),
+                Err(deep @ crate::parse::ParseError::TooDeep { .. }) => Err(syntax(origin, &deep)),
+                // Flow-style YAML also starts with `{`; JSON's message is the useful one when both fail.
+                Err(json_err) => {
+                    match parse_yaml(bytes, origin) {
+                        Ok((v, mut notes)) => {
+                            let (line, column) = json_err.position();
+                            let reason = json_err.reason();
+                            notes.insert(
+                            0,
+                            format!("{origin}:{line}:{column}: not valid JSON ({reason}); read as YAML"),
+                        );
+                            Ok((v, notes))
+                        }
+                        Err(_) => Err(syntax(origin, &json_err)),
+                    }
+                }
+            }
+        }
+        Some(_) => parse_yaml(bytes, origin),
     }
 }
 
-/// YAML through the bounded entry point (nesting and alias limits), then into the JSON model.
-fn parse_yaml(bytes: &[u8], origin: &str) -> Result<Schema, SpecError> {
-    let yaml: serde_yaml_ng::Value =
-        crate::parse::yaml_bytes(bytes).map_err(|e| syntax(origin, &e))?;
-    Ok(yaml_to_schema(yaml))
+/// YAML through the bounded entry point (nesting and alias limits), then into the JSON model. A
+/// repeated mapping key is read again keeping the last value, with a note per key.
+fn parse_yaml(bytes: &[u8], origin: &str) -> Result<(Schema, Vec<String>), SpecError> {
+    match crate::parse::yaml_bytes::<serde_yaml_ng::Value>(bytes) {
+        Ok(yaml) => Ok((yaml_to_schema(yaml), Vec::new())),
+        Err(e) if crate::parse::is_duplicate_key(&e) => {
+            // `yaml_bytes` got past the UTF-8 check to reach the duplicate.
+            let text = std::str::from_utf8(bytes).map_err(|_| syntax(origin, &e))?;
+            let (yaml, duplicates) =
+                crate::parse::yaml_last_wins(text).map_err(|e| syntax(origin, &e))?;
+            Ok((yaml_to_schema(yaml), duplicate_notes(origin, &duplicates)))
+        }
+        Err(e) => Err(syntax(origin, &e)),
+    }
+}
+
+/// One warning per repeated key.
+fn duplicate_notes(origin: &str, duplicates: &[crate::parse::DuplicateKey]) -> Vec<String> {
+    duplicates
+        .iter()
+        .map(|d| format!("{origin}: {d}; the last value is used"))
+        .collect()
 }
 
 fn syntax(origin: &str, e: &crate::parse::ParseError) -> SpecError {
@@ -133,6 +160,10 @@ fn yaml_key(k: serde_yaml_ng::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_document(bytes: &[u8], origin: &str) -> Result<Schema, SpecError> {
+        parse_document_noting(bytes, origin).map(|(v, _)| v)
+    }
 
     #[test]
     fn json_and_yaml_detected_by_content_with_bom() {

@@ -9,7 +9,7 @@
 //! have written out in full, so a use that would exceed [`MAX_SCHEMA_NODES`] is cut: serialising or
 //! copying any schema out stays bounded however the shared trees nest.
 
-use super::parse::parse_document;
+use super::parse::parse_document_noting;
 use super::schema::{Schema, SchemaMap, SchemaNode};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -214,7 +214,12 @@ impl Resolver {
             return Err(reason.clone());
         }
         let loaded = match &base {
-            Base::File(path) => read_file(path, &key),
+            Base::File(path) => read_file(path, &key).map(|(value, notes)| {
+                for note in notes {
+                    self.warn(note);
+                }
+                value
+            }),
             Base::Url(_) => self
                 .prefetched
                 .remove(&key)
@@ -451,7 +456,8 @@ fn doc_key(base: &Base, origin: &str) -> String {
     }
 }
 
-fn read_file(path: &Path, key: &str) -> Result<Schema, String> {
+/// A referenced file's document and its parse notes (repeated keys, JSON read as YAML).
+fn read_file(path: &Path, key: &str) -> Result<(Schema, Vec<String>), String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{key}`: {e}"))?;
     if !meta.is_file() {
         // A directory, FIFO or device (`/dev/zero`) would fail or never end.
@@ -461,7 +467,7 @@ fn read_file(path: &Path, key: &str) -> Result<Schema, String> {
         return Err(format!("`{key}` is larger than 64 MiB"));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{key}`: {e}"))?;
-    parse_document(&bytes, key).map_err(|e| e.to_string())
+    parse_document_noting(&bytes, key).map_err(|e| e.to_string())
 }
 
 /// Lexical normalisation (`a/./b/../c` → `a/c`) so one file has one key whether or not it exists.

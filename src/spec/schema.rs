@@ -361,6 +361,16 @@ impl<'de> Deserialize<'de> for Schema {
 
 struct SchemaVisitor;
 
+thread_local! {
+    /// Set when a mapping read on this thread had a key twice (the last value was kept).
+    static DUPLICATE_SEEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a key was repeated in a mapping deserialized on this thread since the last call; resets.
+pub(crate) fn take_duplicate_seen() -> bool {
+    DUPLICATE_SEEN.with(|seen| seen.replace(false))
+}
+
 impl<'de> Visitor<'de> for SchemaVisitor {
     type Value = Schema;
 
@@ -411,7 +421,9 @@ impl<'de> Visitor<'de> for SchemaVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Schema, A::Error> {
         let mut out = SchemaMap::new();
         while let Some((k, v)) = map.next_entry::<String, Schema>()? {
-            out.insert(k, v);
+            if out.insert(k, v).is_some() {
+                DUPLICATE_SEEN.with(|seen| seen.set(true));
+            }
         }
         Ok(Schema::object(out))
     }

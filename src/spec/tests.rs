@@ -588,3 +588,86 @@ async fn load_reads_local_files() {
     assert_eq!(s.operations.len(), 1);
     assert!(s.servers.is_empty());
 }
+
+/// A key given twice loads (the last value wins, like mainstream validators) with a warning naming
+/// the key and its mapping, in YAML (which serde_yaml_ng alone refuses) and in JSON.
+#[test]
+fn duplicate_keys_load_with_the_last_value_and_a_warning() {
+    let yaml = r#"
+swagger: "2.0"
+info: {title: t, version: "1"}
+produces: [image/png]
+paths:
+  /a:
+    get:
+      summary: first
+      summary: last
+      responses:
+        200: {description: ok, schema: {type: string}}
+produces: [application/json]
+"#;
+    let s = load(yaml);
+    let get = op(&s, "GET", "/a");
+    assert_eq!(get.summary.as_deref(), Some("last"));
+    // The last `produces` is JSON, so the response schema is kept.
+    assert_eq!(
+        get.responses["200"],
+        Some(Schema::from(json!({"type": "string"})))
+    );
+    let w = s.warnings.join("\n");
+    assert!(
+        w.contains("inline.yaml: key `produces` appears more than once in (top level)"),
+        "{w}"
+    );
+    assert!(
+        w.contains("key `summary` appears more than once in paths → /a → get"),
+        "{w}"
+    );
+
+    let json = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/b": {"get": {"summary": "first", "summary": "last", "responses": {}}}},
+        "paths": {"/c": {"get": {"responses": {}}}}}"#;
+    let s = from_bytes(json.as_bytes(), "dup.json").unwrap();
+    assert_eq!(s.operations.len(), 1, "the last `paths` wins");
+    op(&s, "GET", "/c");
+    let w = s.warnings.join("\n");
+    assert!(
+        w.contains("dup.json: key `paths` appears more than once in (top level)"),
+        "{w}"
+    );
+    assert!(
+        w.contains("key `summary` appears more than once in paths → /b → get"),
+        "{w}"
+    );
+    // Clean documents have no such warning.
+    assert!(load(PETS)
+        .warnings
+        .iter()
+        .all(|w| !w.contains("more than once")));
+}
+
+/// A repeated key in a referenced file is read the same way, and its warning reaches the spec.
+#[test]
+fn duplicate_keys_in_a_referenced_file_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("api.yaml");
+    std::fs::write(
+        &root,
+        "openapi: 3.0.1\ninfo: {title: t, version: v}\npaths:\n  /users:\n    $ref: './users.yaml'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("users.yaml"),
+        "get:\n  summary: a\n  summary: b\n  responses: {}\n",
+    )
+    .unwrap();
+    let s = from_file(&root).unwrap();
+    assert_eq!(op(&s, "GET", "/users").summary.as_deref(), Some("b"));
+    assert!(
+        s.warnings.iter().any(|w| w.ends_with(
+            "users.yaml: key `summary` appears more than once in get; the last value is used"
+        )),
+        "{:?}",
+        s.warnings
+    );
+}
