@@ -1100,3 +1100,107 @@ fn a_422_with_fastapi_detail_repairs_the_baseline_once_and_keeps_the_message() {
         "{warnings:#?}"
     );
 }
+
+/// c{api}tal answers a wrong password `400 {"errors": ["incorrect email or password"]}` and nests the
+/// form in `{"user": {…}}`: that is a failed login, and a burst of them unthrottled is the documented
+/// flaw. A 400 that lists validation problems (pydantic's `detail[]`) is not: no login was processed.
+#[test]
+fn a_plain_400_for_a_wrong_password_is_a_failed_login_and_a_validation_400_is_not() {
+    let spec = spec_file(
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/api/v2/users/login": {"post": {
+                "security": [],
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"user": {"type": "object", "required": ["email", "password"],
+                        "properties": {"email": {"type": "string", "format": "email"},
+                                       "password": {"type": "string"}}}}}}}},
+                "responses": {"200": {"description": "ok"}, "400": {"description": "wrong"}}}}}
+        })
+        .to_string(),
+    );
+    let scan = |body: &'static str| {
+        let server = TestServer::start(move |s| {
+            if s.method == "POST" {
+                Reply::json(400, body)
+            } else {
+                Reply::json(200, "{}")
+            }
+        });
+        let report = scan_json(
+            &server.url(),
+            spec.path(),
+            &[
+                "--auth-basic",
+                "bob@checkmarx.test:pw",
+                "--check",
+                "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
+            ],
+        );
+        let attempts = server
+            .seen()
+            .iter()
+            .filter(|s| s.method == "POST")
+            .map(|s| String::from_utf8_lossy(&s.body).into_owned())
+            .collect::<Vec<_>>();
+        (report, attempts)
+    };
+    let (report, attempts) = scan(r#"{"errors":["incorrect email or password"]}"#);
+    let found = report["findings"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{}", report["warnings"]);
+    assert_eq!(found[0]["confidence"], "firm");
+    assert!(
+        attempts
+            .iter()
+            .all(|b| b.starts_with(r#"{"user":{"email":"#)),
+        "the nested form is filled in: {attempts:?}"
+    );
+    let (report, _) = scan(
+        r#"{"detail":[{"loc":["body","user","email"],"msg":"value is not a valid email address","type":"value_error.email"}]}"#,
+    );
+    assert_eq!(
+        report["findings"],
+        serde_json::json!([]),
+        "{}",
+        report["findings"]
+    );
+}
+
+/// c{api}tal's signup answered every request of the burst `400 user with this username already
+/// exists`: no account was made and no mail sent, so an unthrottled burst of those proves nothing
+/// about rate limiting. A signup that answers 201 still does.
+#[test]
+fn a_rate_limit_burst_needs_a_baseline_that_did_the_work() {
+    let spec = spec_file(
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/api/users/signup": {"post": {
+                "security": [],
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"username": {"type": "string"}, "email": {"type": "string", "format": "email"}}}}}},
+                "responses": {"201": {"description": "created"}}}}}
+        })
+        .to_string(),
+    );
+    let findings = |status: u16, body: &'static str| {
+        let server = TestServer::start(move |_| Reply::json(status, body));
+        let report = scan_json(
+            &server.url(),
+            spec.path(),
+            &["--check", "NAT-API4-NO-RATE-LIMIT"],
+        );
+        report["findings"].as_array().unwrap().len()
+    };
+    assert_eq!(
+        findings(
+            400,
+            r#"{"errors":["user with this username already exists"]}"#
+        ),
+        0
+    );
+    assert_eq!(findings(201, r#"{"id":7}"#), 1);
+}

@@ -81,7 +81,7 @@ impl Check for NoBruteForceProtection {
             let Some(resp) = a.exchange.response.as_ref() else {
                 return vec![];
             };
-            if login::invalid_request(resp) {
+            if login::invalid_request(target.op, resp) {
                 ctx.warn(login::rejected_warning(
                     &target.op.endpoint(),
                     "brute-force protection",

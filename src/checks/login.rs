@@ -79,6 +79,9 @@ pub enum UserKind {
 /// The fields of a login operation's body.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoginForm {
+    /// The one top-level property the fields sit in, when the body wraps them (RealWorld's
+    /// `{"user": {"email": …, "password": …}}`).
+    pub wrapper: Option<String>,
     pub user_field: String,
     pub user_kind: UserKind,
     pub pass_field: String,
@@ -103,25 +106,43 @@ fn any_word(text: &str, words: &[&str]) -> bool {
 
 /// The top-level fields of the operation's body (schema properties and those of the values nat
 /// sends) with their schemas.
-fn body_fields(op: &Operation, values: &RequestValues) -> Vec<(String, Option<Schema>)> {
-    let schema = op.request_body.as_ref().and_then(|b| b.schema.as_ref());
-    let mut out: Vec<(String, Option<Schema>)> = Vec::new();
-    if let Some(props) = schema
-        .and_then(|s| s.get("properties"))
-        .and_then(Schema::as_object)
-    {
-        for (k, v) in props {
-            out.push((k.clone(), Some(v.clone())));
-        }
-    }
-    if let Some(Value::Object(body)) = &values.body {
-        for k in body.keys() {
-            if !out.iter().any(|(n, _)| n == k) {
-                out.push((k.clone(), None));
+/// The body's fields (described and sent), and the wrapper they sit in: when the body's only
+/// property is an object, its fields are the form's (`{"user": {"email": …, "password": …}}`).
+fn body_fields(
+    op: &Operation,
+    values: &RequestValues,
+) -> (Option<String>, Vec<(String, Option<Schema>)>) {
+    fn fields(schema: Option<&Schema>, body: Option<&Value>) -> Vec<(String, Option<Schema>)> {
+        let mut out: Vec<(String, Option<Schema>)> = Vec::new();
+        if let Some(props) = schema
+            .and_then(|s| s.get("properties"))
+            .and_then(Schema::as_object)
+        {
+            for (k, v) in props {
+                out.push((k.clone(), Some(v.clone())));
             }
         }
+        if let Some(Value::Object(body)) = body {
+            for k in body.keys() {
+                if !out.iter().any(|(n, _)| n == k) {
+                    out.push((k.clone(), None));
+                }
+            }
+        }
+        out
     }
-    out
+    let schema = op.request_body.as_ref().and_then(|b| b.schema.as_ref());
+    let top = fields(schema, values.body.as_ref());
+    if let [(name, inner_schema)] = top.as_slice() {
+        let inner_body = values.body.as_ref().and_then(|b| b.get(name));
+        if inner_body.is_some_and(Value::is_object) {
+            return (
+                Some(name.clone()),
+                fields(inner_schema.as_ref(), inner_body),
+            );
+        }
+    }
+    (None, top)
 }
 
 /// The login form of an operation: a `POST` named like a login (path, operationId or summary: login,
@@ -135,7 +156,7 @@ pub fn login_form(op: &Operation, values: &RequestValues) -> Option<LoginForm> {
     if !any_word(&text, LOGIN_WORDS) || any_word(&text, NOT_LOGIN_WORDS) {
         return None;
     }
-    let fields = body_fields(op, values);
+    let (wrapper, fields) = body_fields(op, values);
     let lower = |n: &str| n.to_ascii_lowercase();
     if fields
         .iter()
@@ -158,6 +179,7 @@ pub fn login_form(op: &Operation, values: &RequestValues) -> Option<LoginForm> {
         }
     };
     Some(LoginForm {
+        wrapper,
         user_field,
         user_kind,
         pass_field,
@@ -259,10 +281,22 @@ impl LoginForm {
 
     /// The login request for `user` and `password`, other fields as nat synthesised them.
     pub fn request(&self, target: &Target<'_>, user: &str, password: &str) -> RequestSpec {
+        let Some(wrapper) = &self.wrapper else {
+            return target
+                .values
+                .with(&Slot::BodyField(self.user_field.clone()), json!(user))
+                .with(&Slot::BodyField(self.pass_field.clone()), json!(password))
+                .render(target.op);
+        };
+        let mut inner = match target.values.body.as_ref().and_then(|b| b.get(wrapper)) {
+            Some(Value::Object(map)) => map.clone(),
+            _ => serde_json::Map::new(),
+        };
+        inner.insert(self.user_field.clone(), json!(user));
+        inner.insert(self.pass_field.clone(), json!(password));
         target
             .values
-            .with(&Slot::BodyField(self.user_field.clone()), json!(user))
-            .with(&Slot::BodyField(self.pass_field.clone()), json!(password))
+            .with(&Slot::BodyField(wrapper.clone()), Value::Object(inner))
             .render(target.op)
     }
 }
@@ -390,10 +424,19 @@ pub fn throttle_sign(resp: &RecordedResponse) -> Option<String> {
 
 /// True for an answer that refuses the request for its rate (429, 423, or any `Retry-After`): it says
 /// nothing about the request's content, so differential checks must not compare it.
-/// True when the API refused the request itself as malformed (400, 413, 415, 422): no login (or
-/// other work) was processed, so the answer says nothing about throttling or accounts.
-pub fn invalid_request(resp: &RecordedResponse) -> bool {
-    matches!(resp.status, 400 | 413 | 415 | 422)
+/// True when the API refused the request itself as malformed: 413, 415 or 422, or a 400 that lists
+/// validation problems the way validators do (FastAPI/pydantic `detail[]`, RFC 7807
+/// `invalid-params`, `errors` with fields). No login (or other work) was processed, so the answer says
+/// nothing about throttling or accounts. A plain 400 is often a failed login (c{api}tal answers a
+/// wrong password `400 {"errors": ["incorrect email or password"]}`) and counts as one.
+pub fn invalid_request(op: &Operation, resp: &RecordedResponse) -> bool {
+    match resp.status {
+        413 | 415 | 422 => true,
+        400 => resp
+            .json()
+            .is_some_and(|body| !crate::engine::repair::problems(op, &body).is_empty()),
+        _ => false,
+    }
 }
 
 /// The warning for a check that could not conclude because the API rejected nat's request as
@@ -656,7 +699,12 @@ async fn run_probe(ctx: &ScanContext, target: &Target<'_>, form: &LoginForm) -> 
             form.unknown_user(Some(&account))
         };
         let a = attempt(ctx, target, form, &user, &form.wrong_password()).await;
-        if let Some(r) = a.exchange.response.as_ref().filter(|r| invalid_request(r)) {
+        if let Some(r) = a
+            .exchange
+            .response
+            .as_ref()
+            .filter(|r| invalid_request(target.op, r))
+        {
             // A made-up account of another shape may be rejected for its shape (told apart below);
             // the real account's login rejected means nat's login request itself is wrong.
             if known_turn {
@@ -758,6 +806,46 @@ mod tests {
         let change = json!({"username": {}, "password": {}, "new_password": {}});
         assert!(form_of(&op("POST", "/auth/login", change)).is_none());
         assert!(form_of(&op("POST", "/auth/login", json!({"username": {}}))).is_none());
+    }
+
+    /// c{api}tal (RealWorld): `POST /api/v2/users/login` with `{"user": {"email", "password"}}`.
+    #[test]
+    fn a_login_whose_fields_sit_in_one_wrapper_object_is_recognised() {
+        let o = op(
+            "POST",
+            "/api/v2/users/login",
+            json!({"user": {"type": "object", "required": ["email", "password"], "properties": {
+                "email": {"type": "string", "format": "email"}, "password": {"type": "string"}}}}),
+        );
+        let values = RequestValues::valid(&o);
+        let f = login_form(&o, &values).expect("a login form");
+        assert_eq!(f.wrapper.as_deref(), Some("user"));
+        assert_eq!(
+            (f.user_field.as_str(), f.pass_field.as_str()),
+            ("email", "password")
+        );
+        assert_eq!(f.user_kind, UserKind::Email);
+        let target = Target {
+            op: &o,
+            values: &values,
+            request: &values.render(&o),
+            baseline: &Exchange::default(),
+            created_by_nat: false,
+        };
+        let req = f.request(&target, "a@x.test", "pw");
+        let body: Value = serde_json::from_slice(&req.body.unwrap().bytes).unwrap();
+        assert_eq!(
+            body,
+            json!({"user": {"email": "a@x.test", "password": "pw"}})
+        );
+        // Two top-level properties: no wrapper, and no login without the fields at the top.
+        let two = op(
+            "POST",
+            "/login",
+            json!({"user": {"type": "object", "properties": {"email": {}, "password": {}}},
+                   "remember": {"type": "boolean"}}),
+        );
+        assert!(form_of(&two).is_none());
     }
 
     #[test]

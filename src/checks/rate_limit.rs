@@ -50,7 +50,11 @@ impl Check for NoRateLimit {
             .baseline
             .response
             .as_ref()
-            .is_some_and(|r| !rejected(r.status) && login::throttle_sign(r).is_none())
+            // The baseline must have done the operation's work (a signup refused with `400 user
+            // already exists` sent no e-mail and made no account: a burst of those proves little).
+            .is_some_and(|r| {
+                r.is_success() && !rejected(r.status) && login::throttle_sign(r).is_none()
+            })
             && login::is_sensitive(target.op, target.values)
     }
 
@@ -69,7 +73,7 @@ impl Check for NoRateLimit {
             let Some(resp) = ex.response.as_ref() else {
                 return vec![];
             };
-            if login::invalid_request(resp) {
+            if login::invalid_request(target.op, resp) {
                 ctx.warn(login::rejected_warning(
                     &target.op.endpoint(),
                     "rate limiting",

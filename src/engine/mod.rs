@@ -2,7 +2,7 @@
 //! returns a [`ScanReport`]. It knows nothing of terminals, HTTP servers or storage.
 
 mod owned;
-mod repair;
+pub(crate) mod repair;
 mod resources;
 mod run;
 
