@@ -281,13 +281,6 @@ fn warnings_block(warnings: &[String], hint: &str) -> String {
     out
 }
 
-/// The report as pretty JSON, with a final newline.
-pub fn report_json(report: &ScanReport) -> Result<String, serde_json::Error> {
-    let mut text = serde_json::to_string_pretty(report)?;
-    text.push('\n');
-    Ok(text)
-}
-
 /// `nat spec --json`: one operation.
 #[derive(Debug, Serialize)]
 struct SpecOperationJson<'a> {
@@ -536,15 +529,6 @@ mod tests {
         };
         let text = report_table(&report(), FailOn::High, false, style);
         assert!(text.contains('\u{1b}'), "{text}");
-    }
-
-    #[test]
-    fn json_is_the_report() {
-        let r = report();
-        let text = report_json(&r).unwrap();
-        assert!(text.ends_with("}\n"));
-        let back: ScanReport = serde_json::from_str(&text).unwrap();
-        assert_eq!(back, r);
     }
 
     #[test]
