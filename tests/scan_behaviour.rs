@@ -1203,4 +1203,29 @@ fn a_rate_limit_burst_needs_a_baseline_that_did_the_work() {
         0
     );
     assert_eq!(findings(201, r#"{"id":7}"#), 1);
+    // The first signup works, the burst's repeats are refused as duplicates (c{api}tal, fresh).
+    let first = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let server = TestServer::start(move |s| {
+        if s.method == "POST" && first.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            Reply::json(201, r#"{"id":7}"#)
+        } else if s.method == "POST" {
+            Reply::json(
+                400,
+                r#"{"errors":["user with this username already exists"]}"#,
+            )
+        } else {
+            Reply::json(200, "{}")
+        }
+    });
+    let report = scan_json(
+        &server.url(),
+        spec.path(),
+        &["--check", "NAT-API4-NO-RATE-LIMIT"],
+    );
+    assert_eq!(
+        report["findings"],
+        serde_json::json!([]),
+        "{}",
+        report["findings"]
+    );
 }

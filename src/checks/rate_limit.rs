@@ -81,7 +81,9 @@ impl Check for NoRateLimit {
                 ));
                 return vec![];
             }
-            if rejected(resp.status) || login::throttle_sign(resp).is_some() {
+            // Every answer must have done the work too: a signup burst whose answers say "already
+            // exists" made one account, not twenty.
+            if rejected(resp.status) || !resp.is_success() || login::throttle_sign(resp).is_some() {
                 return vec![];
             }
             if burst
