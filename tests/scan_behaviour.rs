@@ -1229,3 +1229,97 @@ fn a_rate_limit_burst_needs_a_baseline_that_did_the_work() {
         report["findings"]
     );
 }
+
+/// Issue 15, cause 2: `{book_title}` was filled with the description's example, not with a title the
+/// list had just returned (`[{"book_title": …, "user": …}]`, no `id`). Objects are keyed by the item
+/// path's own parameter when the listed objects carry it.
+#[test]
+fn a_title_keyed_item_is_requested_with_a_title_the_list_returned() {
+    let server = TestServer::start(|s| match s.path.as_str() {
+        "/books" => Reply::json(200, r#"[{"book_title":"Dune","user":"luke"}]"#),
+        "/books/Dune" => Reply::json(200, r#"{"book_title":"Dune","user":"luke","secret":"x"}"#),
+        _ => Reply::json(404, r#"{"detail":"not found"}"#),
+    });
+    let spec = spec_file(
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/books": {"get": {"responses": {"200": {"description": "ok"}}}},
+                "/books/{book_title}": {"get": {
+                    "parameters": [{"name": "book_title", "in": "path", "required": true,
+                                    "schema": {"type": "string", "example": "bookTitle"}}],
+                    "responses": {"200": {"description": "ok"}}}}
+            }
+        })
+        .to_string(),
+    );
+    let report = scan_json(&server.url(), spec.path(), &["--auth-bearer", "t0k"]);
+    assert!(
+        server.seen().iter().any(|s| s.path == "/books/Dune"),
+        "{:?}",
+        server.seen().iter().map(|s| &s.path).collect::<Vec<_>>()
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(
+        !warnings.contains("GET /books/{book_title}: not attacked"),
+        "{warnings}"
+    );
+}
+
+/// c{api}tal's article reads declare the token scheme but serve anonymous callers on purpose
+/// (FastAPI's optional auth), while refusing an invalid token: only a tentative auth bypass. An
+/// operation that takes the invalid token as well does not check tokens at all: firm.
+#[test]
+fn optional_authentication_is_only_a_tentative_bypass() {
+    let spec = spec_file(
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "components": {"securitySchemes": {"b": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"b": []}],
+            "paths": {
+                "/optional": {"get": {"responses": {"200": {"description": "ok"}}}},
+                "/unchecked": {"get": {"responses": {"200": {"description": "ok"}}}}
+            }
+        })
+        .to_string(),
+    );
+    let server = TestServer::start(|s| {
+        let auth = s.header("authorization").unwrap_or_default();
+        let articles = r#"{"articles":[{"slug":"dev-1","title":"Dev updates"}]}"#;
+        match (s.path.as_str(), auth) {
+            ("/optional", "") | ("/optional", "Bearer good") => Reply::json(200, articles),
+            ("/optional", _) => {
+                Reply::json(403, r#"{"errors":["could not validate credentials"]}"#)
+            }
+            _ => Reply::json(200, articles),
+        }
+    });
+    let report = scan_json(
+        &server.url(),
+        spec.path(),
+        &[
+            "--auth-bearer",
+            "good",
+            "--check",
+            "NAT-API2-AUTH-BYPASS",
+            "--fail-on-confidence",
+            "tentative",
+        ],
+    );
+    let got: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["endpoint"].as_str().unwrap(),
+                f["confidence"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 2, "{}", report["findings"]);
+    assert!(got.contains(&("GET /optional", "tentative")), "{got:?}");
+    assert!(got.contains(&("GET /unchecked", "firm")), "{got:?}");
+}

@@ -4,7 +4,7 @@
 use super::similarity::same_resource;
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
-use crate::findings::{Finding, RiskFactors};
+use crate::findings::{Confidence, Finding, RiskFactors};
 use crate::http::{RequestSpec, Who};
 use crate::spec::{ParamLocation, SecurityScheme};
 use async_trait::async_trait;
@@ -81,25 +81,49 @@ impl Check for AuthBypass {
             req.headers.push(header);
             attempts.push(("invalid-credentials", req));
         }
+        let mut exchanges = Vec::new();
         for (location, req) in attempts {
             if ctx.should_stop() {
                 break;
             }
             let ex = ctx.send(&Who::Anonymous, &req).await;
-            if ex
+            let same = ex
                 .response
                 .as_ref()
-                .is_some_and(|r| same_resource(baseline, r))
-            {
-                return vec![META.finding(
-                    target,
-                    META.severity,
-                    location,
-                    ctx.evidence(&ex),
-                    factors,
-                )];
+                .is_some_and(|r| same_resource(baseline, r));
+            exchanges.push((location, ex, same));
+            if same && location == "invalid-credentials" {
+                break;
             }
         }
-        vec![]
+        let Some(pos) = exchanges.iter().position(|(_, _, same)| *same) else {
+            return vec![];
+        };
+        let (location, ex, _) = &exchanges[pos];
+        let finding = META.finding(target, META.severity, location, ctx.evidence(ex), factors);
+        // Answered without credentials, but an invalid credential refused: the operation checks
+        // the tokens it is given and serves anonymous callers on purpose (optional authentication,
+        // which FastAPI still declares as required), or it leaks. Only tentative then.
+        let invalid_refused = exchanges.iter().any(|(l, e, _)| {
+            *l == "invalid-credentials" && matches!(e.status(), Some(401) | Some(403))
+        });
+        if *location == "no-credentials" && invalid_refused {
+            let mut f = finding.with_confidence(Confidence::Tentative);
+            if let Some((_, refused, _)) = exchanges
+                .iter()
+                .find(|(l, _, _)| *l == "invalid-credentials")
+            {
+                f.evidence = ctx.labelled_evidence(&[
+                    ("no credentials: the user's data", ex),
+                    (
+                        "an invalid credential: refused, so the operation checks tokens and may \
+                         serve anonymous callers by design",
+                        refused,
+                    ),
+                ]);
+            }
+            return vec![f];
+        }
+        vec![finding]
     }
 }

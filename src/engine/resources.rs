@@ -54,6 +54,13 @@ pub fn collection_of(path: &str, param: &str) -> Option<String> {
 /// The `id`s of the objects a collection answer lists: a top-level array of objects, or the first
 /// array of objects among the top-level fields of an object (`{"documents": [...]}`).
 pub fn ids_in(body: &Value) -> Vec<Value> {
+    keys_in(body, &[])
+}
+
+/// The identifiers of the objects a collection answer lists, by the item path's own parameter name
+/// when the objects carry it (`/articles/{slug}` ← `articles[].slug`, `/books/{book_title}` ←
+/// `[{"book_title": …}]`: real APIs key objects by title, slug or username), else by `id`.
+pub fn keys_in(body: &Value, params: &[&str]) -> Vec<Value> {
     let list = match body {
         Value::Array(items) => Some(items),
         Value::Object(map) => map.values().find_map(|v| match v {
@@ -62,19 +69,29 @@ pub fn ids_in(body: &Value) -> Vec<Value> {
         }),
         _ => None,
     };
+    let first = list.and_then(|l| l.first());
+    let key = params
+        .iter()
+        .copied()
+        .find(|p| {
+            first
+                .and_then(|f| f.get(*p))
+                .is_some_and(|v| v.is_string() || v.is_number())
+        })
+        .unwrap_or("id");
     list.into_iter()
         .flatten()
-        .filter_map(|item| item.get("id"))
+        .filter_map(|item| item.get(key))
         .filter(|id| id.is_string() || id.is_number())
         .take(MAX_IDS)
         .cloned()
         .collect()
 }
 
-/// The ids of a 2xx JSON answer, or `None` for anything else.
-fn listed(resp: Option<&RecordedResponse>) -> Option<Vec<Value>> {
+/// The identifiers of a 2xx JSON answer (see [`keys_in`]), or `None` for anything else.
+fn listed(resp: Option<&RecordedResponse>, params: &[&str]) -> Option<Vec<Value>> {
     let resp = resp.filter(|r| r.is_success() && !r.truncated)?;
-    resp.json().map(|body| ids_in(&body))
+    resp.json().map(|body| keys_in(&body, params))
 }
 
 impl Resources {
@@ -94,15 +111,24 @@ impl Resources {
         wanted.dedup_by(|a, b| a.path == b.path);
         let mut by_collection = BTreeMap::new();
         for op in wanted {
+            // The names the collection's items go by in item paths (`slug` of `/articles/{slug}`).
+            let params: Vec<&str> = ops
+                .iter()
+                .flat_map(|o| {
+                    o.params_in(ParamLocation::Path)
+                        .filter(|p| collection_of(&o.path, &p.name).as_deref() == Some(&op.path))
+                        .map(|p| p.name.as_str())
+                })
+                .collect();
             let req = RequestValues::valid(op).render(op);
             let a = http.send(&Who::User, &req).await;
-            let user = listed(a.response.as_ref()).unwrap_or_default();
+            let user = listed(a.response.as_ref(), &params).unwrap_or_default();
             if user.is_empty() {
                 continue;
             }
             let user_b = if http.has_user_b() {
                 let b = http.send(&Who::UserB, &req).await;
-                listed(b.response.as_ref())
+                listed(b.response.as_ref(), &params)
             } else {
                 None
             };
@@ -181,5 +207,25 @@ mod tests {
             vec![json!("a")]
         );
         assert!(ids_in(&json!({"id": 1})).is_empty());
+        // Objects keyed by the item path's own parameter (issue 15, cause 2).
+        assert_eq!(
+            keys_in(
+                &json!({"articles": [{"id": 1, "slug": "dev-1"}, {"id": 2, "slug": "dev-2"}]}),
+                &["slug"]
+            ),
+            vec![json!("dev-1"), json!("dev-2")]
+        );
+        assert_eq!(
+            keys_in(
+                &json!([{"book_title": "Dune", "user": "luke"}]),
+                &["book_title"]
+            ),
+            vec![json!("Dune")]
+        );
+        assert_eq!(
+            keys_in(&json!([{"id": 4}]), &["document_id"]),
+            vec![json!(4)],
+            "`id` when the items do not carry the parameter's name"
+        );
     }
 }
