@@ -21,6 +21,18 @@ fn spec_file(text: &str) -> tempfile::NamedTempFile {
     f
 }
 
+/// A spec file with these `paths` (OpenAPI 3.0.3, title `t`).
+fn openapi_file(paths: serde_json::Value) -> tempfile::NamedTempFile {
+    spec_file(
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": paths
+        })
+        .to_string(),
+    )
+}
+
 /// `nat scan URL --spec FILE --quiet --format json --fail-on none EXTRA…`: asserts exit 0 and returns
 /// the JSON report.
 fn scan_json(url: &str, spec: &std::path::Path, extra: &[&str]) -> serde_json::Value {
@@ -659,17 +671,10 @@ fn requests_lost_on_a_closed_pooled_connection_are_retried_or_reported() {
     assert!(!warnings.contains("baseline request failed"), "{warnings}");
 
     let server = connection_dropper();
-    let spec = spec_file(
-        &serde_json::json!({
-            "openapi": "3.0.3",
-            "info": {"title": "t", "version": "1"},
-            "paths": {"/orders": {"post": {
+    let spec = openapi_file(serde_json::json!({"/orders": {"post": {
                 "requestBody": {"content": {"application/json": {"schema": {
                     "type": "object", "properties": {"item": {"type": "string"}}}}}},
-                "responses": {"201": {"description": "created"}}}}}
-        })
-        .to_string(),
-    );
+                "responses": {"201": {"description": "created"}}}}}));
     // A POST never goes out on a pooled connection an earlier answer may have left half-closed, so
     // none is lost, and none is sent twice.
     let report = scan_json(&server.url(), spec.path(), &["--concurrency", "1"]);
@@ -710,16 +715,9 @@ fn requests_lost_on_a_closed_pooled_connection_are_retried_or_reported() {
 /// control. One whose error comes and goes is not proven either.
 #[test]
 fn sql_error_text_needs_the_error_twice_and_a_clean_control() {
-    let spec = spec_file(
-        &serde_json::json!({
-            "openapi": "3.0.3",
-            "info": {"title": "t", "version": "1"},
-            "paths": {"/search": {"get": {
+    let spec = openapi_file(serde_json::json!({"/search": {"get": {
                 "parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "example": "widget"}}],
-                "responses": {"200": {"description": "ok"}}}}}
-        })
-        .to_string(),
-    );
+                "responses": {"200": {"description": "ok"}}}}}));
     let sql_error = || {
         Reply::json(
             500,
@@ -784,20 +782,13 @@ fn a_login_that_rejects_nats_request_as_invalid_proves_nothing() {
             Reply::json(200, r#"{"ok":true}"#)
         }
     });
-    let spec = spec_file(
-        &serde_json::json!({
-            "openapi": "3.0.3",
-            "info": {"title": "t", "version": "1"},
-            "paths": {"/login": {"post": {
+    let spec = openapi_file(serde_json::json!({"/login": {"post": {
                 "security": [],
                 "requestBody": {"content": {"application/json": {"schema": {
                     "type": "object",
                     "required": ["username", "password"],
                     "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
-                "responses": {"200": {"description": "ok"}, "401": {"description": "wrong"}}}}}
-        })
-        .to_string(),
-    );
+                "responses": {"200": {"description": "ok"}, "401": {"description": "wrong"}}}}}));
     let report = scan_json(
         &server.url(),
         spec.path(),
@@ -830,23 +821,16 @@ fn a_login_that_rejects_nats_request_as_invalid_proves_nothing() {
 #[test]
 fn a_credential_change_is_never_sent_even_when_destructive() {
     let server = TestServer::start(|_| Reply::json(200, r#"{"ok":true}"#));
-    let spec = spec_file(
-        &serde_json::json!({
-            "openapi": "3.0.3",
-            "info": {"title": "t", "version": "1"},
-            "paths": {
-                "/users/{username}/password": {"put": {
-                    "parameters": [{"name": "username", "in": "path", "required": true, "schema": {"type": "string"}}],
-                    "requestBody": {"content": {"application/json": {"schema": {
-                        "type": "object", "properties": {"password": {"type": "string", "example": "hunter2"}}}}}},
-                    "responses": {"204": {"description": "changed"}}}},
-                "/users/{username}": {"get": {
-                    "parameters": [{"name": "username", "in": "path", "required": true, "schema": {"type": "string"}}],
-                    "responses": {"200": {"description": "ok"}}}}
-            }
-        })
-        .to_string(),
-    );
+    let spec = openapi_file(serde_json::json!({
+        "/users/{username}/password": {"put": {
+            "parameters": [{"name": "username", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "properties": {"password": {"type": "string", "example": "hunter2"}}}}}},
+            "responses": {"204": {"description": "changed"}}}},
+        "/users/{username}": {"get": {
+            "parameters": [{"name": "username", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok"}}}}
+    }));
     let report = scan_json(
         &server.url(),
         spec.path(),
@@ -952,14 +936,7 @@ fn security_the_description_does_not_declare_is_inferred_from_the_answers() {
         }
     });
     let get = serde_json::json!({"get": {"responses": {"200": {"description": "ok"}}}});
-    let spec = spec_file(
-        &serde_json::json!({
-            "openapi": "3.0.3",
-            "info": {"title": "t", "version": "1"},
-            "paths": {"/vuln/profile": get, "/fixed/profile": get}
-        })
-        .to_string(),
-    );
+    let spec = openapi_file(serde_json::json!({"/vuln/profile": get, "/fixed/profile": get}));
     let report = scan_json(
         &server.url(),
         spec.path(),
@@ -1106,21 +1083,14 @@ fn a_422_with_fastapi_detail_repairs_the_baseline_once_and_keeps_the_message() {
 /// flaw. A 400 that lists validation problems (pydantic's `detail[]`) is not: no login was processed.
 #[test]
 fn a_plain_400_for_a_wrong_password_is_a_failed_login_and_a_validation_400_is_not() {
-    let spec = spec_file(
-        &serde_json::json!({
-            "openapi": "3.0.3",
-            "info": {"title": "t", "version": "1"},
-            "paths": {"/api/v2/users/login": {"post": {
+    let spec = openapi_file(serde_json::json!({"/api/v2/users/login": {"post": {
                 "security": [],
                 "requestBody": {"content": {"application/json": {"schema": {
                     "type": "object",
                     "properties": {"user": {"type": "object", "required": ["email", "password"],
                         "properties": {"email": {"type": "string", "format": "email"},
                                        "password": {"type": "string"}}}}}}}},
-                "responses": {"200": {"description": "ok"}, "400": {"description": "wrong"}}}}}
-        })
-        .to_string(),
-    );
+                "responses": {"200": {"description": "ok"}, "400": {"description": "wrong"}}}}}));
     let scan = |body: &'static str| {
         let server = TestServer::start(move |s| {
             if s.method == "POST" {
@@ -1173,19 +1143,12 @@ fn a_plain_400_for_a_wrong_password_is_a_failed_login_and_a_validation_400_is_no
 /// about rate limiting. A signup that answers 201 still does.
 #[test]
 fn a_rate_limit_burst_needs_a_baseline_that_did_the_work() {
-    let spec = spec_file(
-        &serde_json::json!({
-            "openapi": "3.0.3",
-            "info": {"title": "t", "version": "1"},
-            "paths": {"/api/users/signup": {"post": {
+    let spec = openapi_file(serde_json::json!({"/api/users/signup": {"post": {
                 "security": [],
                 "requestBody": {"content": {"application/json": {"schema": {
                     "type": "object",
                     "properties": {"username": {"type": "string"}, "email": {"type": "string", "format": "email"}}}}}},
-                "responses": {"201": {"description": "created"}}}}}
-        })
-        .to_string(),
-    );
+                "responses": {"201": {"description": "created"}}}}}));
     let findings = |status: u16, body: &'static str| {
         let server = TestServer::start(move |_| Reply::json(status, body));
         let report = scan_json(
@@ -1240,20 +1203,13 @@ fn a_title_keyed_item_is_requested_with_a_title_the_list_returned() {
         "/books/Dune" => Reply::json(200, r#"{"book_title":"Dune","user":"luke","secret":"x"}"#),
         _ => Reply::json(404, r#"{"detail":"not found"}"#),
     });
-    let spec = spec_file(
-        &serde_json::json!({
-            "openapi": "3.0.3",
-            "info": {"title": "t", "version": "1"},
-            "paths": {
-                "/books": {"get": {"responses": {"200": {"description": "ok"}}}},
-                "/books/{book_title}": {"get": {
-                    "parameters": [{"name": "book_title", "in": "path", "required": true,
-                                    "schema": {"type": "string", "example": "bookTitle"}}],
-                    "responses": {"200": {"description": "ok"}}}}
-            }
-        })
-        .to_string(),
-    );
+    let spec = openapi_file(serde_json::json!({
+        "/books": {"get": {"responses": {"200": {"description": "ok"}}}},
+        "/books/{book_title}": {"get": {
+            "parameters": [{"name": "book_title", "in": "path", "required": true,
+                            "schema": {"type": "string", "example": "bookTitle"}}],
+            "responses": {"200": {"description": "ok"}}}}
+    }));
     let report = scan_json(&server.url(), spec.path(), &["--auth-bearer", "t0k"]);
     assert!(
         server.seen().iter().any(|s| s.path == "/books/Dune"),

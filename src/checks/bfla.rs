@@ -15,7 +15,7 @@ use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{Exchange, Who, LEVEL_ADMIN};
-use crate::spec::Operation;
+use crate::spec::{words, Operation};
 use async_trait::async_trait;
 
 /// The check.
@@ -54,31 +54,6 @@ const PRIVILEGED_WORDS: &[&str] = &[
     "moderation",
     "impersonate",
 ];
-
-/// Words of an identifier: split on non-alphanumerics and camelCase humps, lower-cased.
-pub(crate) fn words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in s.chars() {
-        if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        cur.extend(c.to_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
 
 /// Why an operation is privileged (for the evidence), or `None` when nothing says it is.
 pub fn privileged_because(op: &Operation) -> Option<String> {

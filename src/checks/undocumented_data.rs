@@ -6,10 +6,10 @@
 //! Passive: it reads the user's baseline answer (and, once per scan, the user's own profile through
 //! the login checks' known-user lookup). Secrets are `NAT-API3-DATA-EXPOSURE`'s and are left out here.
 
-use super::bfla::words;
 use super::{login, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
+use crate::spec::words;
 use crate::spec::Schema;
 use async_trait::async_trait;
 use serde_json::Value;

@@ -563,18 +563,7 @@ mod tests {
                     responses: BTreeMap::new(),
                     deprecated: false,
                 },
-                Operation {
-                    method: "GET".into(),
-                    path: "/health".into(),
-                    operation_id: None,
-                    summary: None,
-                    tags: vec![],
-                    parameters: vec![],
-                    request_body: None,
-                    security: vec![],
-                    responses: BTreeMap::new(),
-                    deprecated: false,
-                },
+                Operation::new("GET", "/health"),
             ],
             ..Default::default()
         }

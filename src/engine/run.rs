@@ -330,15 +330,16 @@ async fn scan_operation(
         && ctx.safety != Safety::Safe
         && (ctx.safety == Safety::Default || super::creator_of(&ctx.spec, op).is_some());
     let mut created_by_nat = false;
+    // Synthesised once; the notes name values nat could not make valid, the first suspects when the
+    // baseline is refused.
+    let (synthesised, notes) = RequestValues::valid_noted(op);
     let values = if own_object {
         match ctx.create_object(op).await {
             Ok((values, _)) => {
                 created_by_nat = true;
                 values
             }
-            Err(_) if ctx.safety == Safety::Destructive => {
-                ctx.resources.apply(op, RequestValues::valid(op))
-            }
+            Err(_) if ctx.safety == Safety::Destructive => ctx.resources.apply(op, synthesised),
             Err(why) => {
                 if !ctx.should_stop() {
                     out.warnings.push(format!("{endpoint}: not probed ({why})"));
@@ -349,12 +350,10 @@ async fn scan_operation(
             }
         }
     } else {
-        ctx.resources.apply(op, RequestValues::valid(op))
+        ctx.resources.apply(op, synthesised)
     };
     let mut values = keep_identity(op, values);
     let mut request = values.render(op);
-    // Values nat could not make valid are the first suspects when the baseline is refused.
-    let (_, notes) = RequestValues::valid_noted(op);
     out.warnings
         .extend(notes.into_iter().map(|n| format!("{endpoint}: {n}")));
     let logout = checks::logout::is_logout_operation(op);

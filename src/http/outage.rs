@@ -64,6 +64,8 @@ pub(crate) struct Watch {
     outages: Mutex<Vec<Outage>>,
     /// Outages per request key (`METHOD URL`).
     by_request: Mutex<HashMap<String, u32>>,
+    /// Outages recorded so far: while 0 (almost always), [`Watch::banned`] costs one load.
+    count: AtomicU64,
 }
 
 impl Watch {
@@ -81,6 +83,9 @@ impl Watch {
 
     /// True for a request that was followed by an outage twice: it is not sent again.
     pub(crate) fn banned(&self, req: &RecordedRequest) -> bool {
+        if self.count.load(Ordering::Relaxed) < 2 {
+            return false;
+        }
         self.by_request
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -142,6 +147,7 @@ impl Watch {
             }
             pause = (pause * 2).min(Duration::from_secs(8));
         };
+        self.count.fetch_add(1, Ordering::Relaxed);
         let times = {
             let mut by = self.by_request.lock().unwrap_or_else(|p| p.into_inner());
             let n = by.entry(key(failed)).or_default();

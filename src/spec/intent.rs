@@ -61,7 +61,7 @@ impl Operation {
             return None;
         }
         for segment in self.path.split('/').filter(|s| !s.starts_with('{')) {
-            if let Some(verb) = words(segment).find(|w| is_verb(w)) {
+            if let Some(verb) = words(segment).into_iter().find(|w| is_verb(w)) {
                 return Some(format!("`{verb}` in the path"));
             }
             let lower = segment.to_ascii_lowercase();
@@ -76,13 +76,14 @@ impl Operation {
         if let Some(verb) = self
             .operation_id
             .as_deref()
-            .and_then(|id| words(id).find(|w| is_verb(w)))
+            .and_then(|id| words(id).into_iter().find(|w| is_verb(w)))
         {
             return Some(format!("`{verb}` in the operationId"));
         }
         let summary = self.summary.as_deref().unwrap_or_default();
         // The summary's first words: "Reset the database", not "List items, with those removed".
         words(summary)
+            .into_iter()
             .take(3)
             .find(|w| is_verb(w))
             .map(|verb| format!("`{verb}` in the summary"))
@@ -121,30 +122,30 @@ fn is_verb(word: &str) -> bool {
     STATE_CHANGING_VERBS.contains(&word)
 }
 
-/// Lower-case words of an identifier or text: split at anything not a letter or digit and at
-/// camelCase boundaries (`resetCache` → `reset`, `cache`).
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// Words of an identifier or text, lower-cased: split on anything not a letter or digit and at
+/// camelCase humps (`resetCache` → `reset`, `cache`). Shared by every rule that reads names.
+pub(crate) fn words(s: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut current = String::new();
+    let mut cur = String::new();
     let mut prev_lower = false;
-    for c in text.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
             }
             prev_lower = false;
             continue;
         }
-        if c.is_ascii_uppercase() && prev_lower && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
         }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_lowercase());
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_lowercase());
     }
-    if !current.is_empty() {
-        out.push(current);
+    if !cur.is_empty() {
+        out.push(cur);
     }
-    out.into_iter()
+    out
 }
 
 #[cfg(test)]

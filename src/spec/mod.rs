@@ -3,6 +3,7 @@
 mod build;
 mod fetch;
 mod intent;
+pub(crate) use intent::words;
 mod model;
 mod parse;
 mod resolve;
