@@ -836,6 +836,53 @@ impl RequestValues {
         (values, synth.notes)
     }
 
+    /// A copy whose free-form strings in the body (no `enum`, `const`, `pattern` or `format`) end in
+    /// one random suffix, within `maxLength`: objects nat creates one after the other do not collide
+    /// on a title or name the API wants unique.
+    pub fn distinct(mut self, op: &Operation) -> Self {
+        fn walk(v: &mut Value, schema: Option<&Schema>, suffix: &str, depth: usize) {
+            let view = schema.map(View::of);
+            match v {
+                Value::Object(map) if depth < MAX_DEPTH => {
+                    for (name, inner) in map.iter_mut() {
+                        let sub = view
+                            .as_ref()
+                            .and_then(|w| w.get("properties"))
+                            .and_then(|p| p.get(name));
+                        walk(inner, sub, suffix, depth + 1);
+                    }
+                }
+                Value::Array(items) if depth < MAX_DEPTH => {
+                    let sub = view.as_ref().and_then(|w| w.get("items"));
+                    for inner in items {
+                        walk(inner, sub, suffix, depth + 1);
+                    }
+                }
+                Value::String(s) => {
+                    let free = view.as_ref().is_none_or(|w| {
+                        ["enum", "const", "pattern", "format"]
+                            .iter()
+                            .all(|k| w.get(k).is_none())
+                    });
+                    let fits = view
+                        .as_ref()
+                        .and_then(|w| w.usize("maxLength"))
+                        .is_none_or(|max| s.chars().count() + suffix.len() <= max);
+                    if free && fits {
+                        s.push_str(suffix);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let suffix = format!("-{:06x}", rand::random::<u32>() & 0xff_ffff);
+        let schema = op.request_body.as_ref().and_then(|rb| rb.schema.as_ref());
+        if let Some(body) = self.body.as_mut() {
+            walk(body, schema, &suffix, 0);
+        }
+        self
+    }
+
     /// The value currently in a slot.
     pub fn get(&self, slot: &Slot) -> Option<&Value> {
         match slot {

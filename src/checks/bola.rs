@@ -119,6 +119,10 @@ impl Check for Bola {
             let Some(learned) = ctx.resources.for_param(target.op, &p.name) else {
                 continue;
             };
+            // Values seen in answers say nothing about whose objects they are.
+            if learned.pooled {
+                continue;
+            }
             let Some(b_ids) = &learned.user_b else {
                 continue;
             };
@@ -187,7 +191,7 @@ async fn swapped_id(ctx: &ScanContext, target: &Target<'_>, a: &RecordedResponse
         let Some(learned) = ctx.resources.for_param(target.op, &p.name) else {
             continue;
         };
-        if !learned.user.contains(&Value::from(a_id)) {
+        if learned.pooled || !learned.user.contains(&Value::from(a_id)) {
             continue;
         }
         for delta in [1i64, -1, 2, -2] {

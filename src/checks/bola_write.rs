@@ -7,11 +7,12 @@
 //! proves nothing and is not reported.
 
 use super::{Check, CheckMeta};
-use crate::engine::{write_took_effect, ScanContext, Target};
+use crate::engine::{listing_has, object_param, reader_of, write_took_effect, ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::Who;
-use crate::spec::Operation;
+use crate::spec::{Operation, ParamLocation};
 use crate::synth::{RequestValues, Slot};
+
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -37,28 +38,29 @@ static META: CheckMeta = CheckMeta {
 /// A string nat writes as user B, recognisable in the owner's read-back.
 const MARKER: &str = "nat-bola-write-probe";
 
-/// The `GET` on the same path as `op` (the owner's read-back).
-fn reader<'a>(ctx: &'a ScanContext, op: &Operation) -> Option<&'a Operation> {
-    ctx.spec
-        .operations
-        .iter()
-        .find(|r| r.method == "GET" && r.path == op.path)
-}
-
-/// The values with every string body field set to the marker; `None` when the body has none.
+/// The values with every string body field set to the marker (inside the one object wrapping the
+/// body, as in `{"article": {…}}`); `None` when the body has none.
 fn marked(values: &RequestValues) -> Option<RequestValues> {
-    let Some(Value::Object(body)) = &values.body else {
+    fn mark(map: &mut serde_json::Map<String, Value>, depth: usize) -> bool {
+        let mut any = false;
+        for v in map.values_mut() {
+            if v.is_string() {
+                *v = Value::String(MARKER.into());
+                any = true;
+            }
+        }
+        if !any && depth == 0 && map.len() == 1 {
+            if let Some(Value::Object(inner)) = map.values_mut().next() {
+                return mark(inner, 1);
+            }
+        }
+        any
+    }
+    let mut out = values.clone();
+    let Some(Value::Object(body)) = out.body.as_mut() else {
         return None;
     };
-    let mut out = values.clone();
-    let mut any = false;
-    for (name, v) in body {
-        if v.is_string() {
-            out = out.with(&Slot::BodyField(name.clone()), Value::String(MARKER.into()));
-            any = true;
-        }
-    }
-    any.then_some(out)
+    mark(body, 0).then_some(out)
 }
 
 #[async_trait]
@@ -78,12 +80,22 @@ impl Check for BolaWrite {
             return vec![];
         }
         let op = target.op;
-        let Some(read_op) = reader(ctx, op) else {
+        // The owner reads the object back, or its collection when there is no read of one object.
+        let Some((read_op, listing)) = reader_of(&ctx.spec, op) else {
+            return vec![];
+        };
+        let Some(param) = object_param(op) else {
             return vec![];
         };
         let delete = op.method == "DELETE";
         // A fresh object of A's: the baseline may have changed or deleted the first one.
         let Ok((values, _)) = ctx.create_object(op).await else {
+            return vec![];
+        };
+        let Some(id) = values
+            .get(&Slot::Param(ParamLocation::Path, param.clone()))
+            .cloned()
+        else {
             return vec![];
         };
         let write_values = if delete {
@@ -96,7 +108,9 @@ impl Check for BolaWrite {
         };
         let read = read_op_values(read_op, &values).render(read_op);
         let before = ctx.send(&Who::User, &read).await;
+        let listed_before = !listing || listing_has(&before, &param, &id) == Some(true);
         if !before.is_success()
+            || !listed_before
             || before
                 .response
                 .as_ref()
@@ -109,7 +123,12 @@ impl Check for BolaWrite {
             return vec![];
         }
         let after = ctx.send(&Who::User, &read).await;
-        if !write_took_effect(delete, &after, MARKER) {
+        let took_effect = if listing && delete {
+            listing_has(&after, &param, &id) == Some(false)
+        } else {
+            write_took_effect(delete, &after, MARKER)
+        };
+        if !took_effect {
             return vec![];
         }
         let what = if delete { "delete" } else { "change" };
@@ -123,7 +142,13 @@ impl Check for BolaWrite {
                 &format!("1. user B: {what} user A's object (created by nat as A)"),
                 &attack,
             ),
-            (&format!("2. user A reads it back: {stored}"), &after),
+            (
+                &format!(
+                    "2. user A reads it back{}: {stored}",
+                    if listing { " in the listing" } else { "" }
+                ),
+                &after,
+            ),
         ]);
         let factors = RiskFactors {
             unauthenticated: false,

@@ -1,16 +1,20 @@
 //! API3 excessive data exposure: a successful answer carries secrets the client has no use for —
 //! password hashes, API keys and tokens, social security or payment card numbers.
 //!
-//! Passive: it reads the user's baseline answer and sends nothing. A field counts only when its name
-//! says what it is *and* its value has the shape of one (a masked `****1234` does not count); a value
-//! shaped like a bcrypt hash counts under any name. Tokens are not reported on operations that exist
+//! It reads the user's baseline answer and, for a read of one object that shows nothing, up to eight
+//! other objects the scan learned (listed to the user, or named in answers it was given) as the
+//! user. A field counts only when its name says what it is *and* its value has the shape of one (a
+//! masked `****1234` does not count); a value shaped like a bcrypt hash counts under any name; a
+//! card number beside its security code counts without the checksum. Tokens are not reported on operations that exist
 //! to hand them out (login, token, session, key endpoints). Documented or not, a secret in a response
 //! is reported; the leaked values are shortened in the evidence.
 
 use super::{Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
-use crate::http::Who;
+use crate::http::{Exchange, Who};
+use crate::spec::ParamLocation;
+use crate::synth::Slot;
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -195,6 +199,34 @@ pub fn is_card_number(value: &str) -> bool {
     (13..=19).contains(&digits.len()) && luhn(&digits)
 }
 
+/// 13–19 digits, spaces or dashes allowed: the shape of a card number.
+fn card_shaped(value: &str) -> bool {
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    value
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
+        && (13..=19).contains(&digits)
+}
+
+/// A string or number as text; empty for anything else.
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// True for a card security code: a field named cvc, cvv, cvv2 or csc (any case, any prefix such
+/// as `cardCvc`) holding 3 or 4 digits.
+fn is_security_code(name: &str, value: &Value) -> bool {
+    let n = name.replace(['_', '-'], "").to_ascii_lowercase();
+    let text = scalar_text(value);
+    ["cvc", "cvv", "cvv2", "csc"].iter().any(|w| n.ends_with(w))
+        && (3..=4).contains(&text.len())
+        && text.chars().all(|c| c.is_ascii_digit())
+}
+
 /// Whether a field `name` with `value` exposes a secret, and of which kind.
 pub fn classify(name: &str, value: &Value) -> Option<Kind> {
     let text = match value {
@@ -240,13 +272,23 @@ fn walk(v: &Value, path: &str, depth: usize, out: &mut Vec<Exposed>) {
     }
     match v {
         Value::Object(map) => {
+            // A card number beside its security code is card data, checksum or not (test cards
+            // in real APIs often fail Luhn).
+            let with_code = map.iter().any(|(k, v)| is_security_code(k, v));
             for (k, child) in map {
                 let p = if path.is_empty() {
                     k.clone()
                 } else {
                     format!("{path}.{k}")
                 };
-                if let Some(kind) = classify(k, child) {
+                let card_beside_code = || {
+                    with_code
+                        && kind_of_name(k) == Some(Kind::Card)
+                        && card_shaped(&scalar_text(child))
+                };
+                if let Some(kind) =
+                    classify(k, child).or_else(|| card_beside_code().then_some(Kind::Card))
+                {
                     let value = match child {
                         Value::String(s) => s.clone(),
                         other => other.to_string(),
@@ -332,25 +374,49 @@ impl Check for DataExposure {
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
-        let Some(body) = target.baseline.response.as_ref().and_then(|r| r.json()) else {
-            return vec![];
-        };
         let credential_op = issues_credentials(&target.op.path) || target.op.method != "GET";
         let own = ctx.http.bearer_token(&Who::User).await;
-        let exposed: Vec<Exposed> = find_exposed(&body)
-            .into_iter()
-            .filter(|e| !(e.kind == Kind::Secret && credential_op))
-            // The caller's own session token handed back to the caller (RealWorld's `GET /user`
-            // answers `user.token`) exposes nothing it does not already hold.
-            .filter(|e| {
-                !(e.kind == Kind::Secret
-                    && own.as_deref().is_some_and(|t| same_session(t, &e.value)))
-            })
-            .collect();
+        let secrets_in = |ex: &Exchange| -> Vec<Exposed> {
+            let Some(body) = ex
+                .response
+                .as_ref()
+                .filter(|r| r.is_success())
+                .and_then(|r| r.json())
+            else {
+                return vec![];
+            };
+            find_exposed(&body)
+                .into_iter()
+                .filter(|e| !(e.kind == Kind::Secret && credential_op))
+                // The caller's own session token handed back to the caller (RealWorld's `GET /user`
+                // answers `user.token`) exposes nothing it does not already hold.
+                .filter(|e| {
+                    !(e.kind == Kind::Secret
+                        && own.as_deref().is_some_and(|t| same_session(t, &e.value)))
+                })
+                .collect()
+        };
+        let mut exposed = secrets_in(target.baseline);
+        let mut shown = None;
+        if exposed.is_empty() && target.op.method == "GET" {
+            // The user's own object may hold nothing sensitive where other objects the user can
+            // read do (a profile with a card number): a few more the scan learned, as the user.
+            for values in other_objects(ctx, target) {
+                if ctx.should_stop() {
+                    break;
+                }
+                let ex = ctx.send(&Who::User, &values.render(target.op)).await;
+                exposed = secrets_in(&ex);
+                if !exposed.is_empty() {
+                    shown = Some(ex);
+                    break;
+                }
+            }
+        }
         if exposed.is_empty() {
             return vec![];
         }
-        let mut evidence = ctx.evidence(target.baseline);
+        let mut evidence = ctx.evidence(shown.as_ref().unwrap_or(target.baseline));
         for e in &exposed {
             if e.value.chars().count() > 6 {
                 evidence.response = evidence.response.replace(&e.value, &shorten(&e.value));
@@ -367,12 +433,50 @@ impl Check for DataExposure {
     }
 }
 
+/// Other objects read for secrets besides the baseline's.
+const OTHER_OBJECTS: usize = 8;
+
+/// The target's values pointing at other objects the scan learned for its path parameters (listed
+/// to the user, or seen in answers), up to [`OTHER_OBJECTS`].
+fn other_objects(ctx: &ScanContext, target: &Target<'_>) -> Vec<crate::synth::RequestValues> {
+    let mut out = Vec::new();
+    for p in target.op.params_in(ParamLocation::Path) {
+        let slot = Slot::Param(ParamLocation::Path, p.name.clone());
+        let Some(learned) = ctx.resources.for_param(target.op, &p.name) else {
+            continue;
+        };
+        let current = target.values.get(&slot);
+        for v in learned.user.iter().filter(|v| Some(*v) != current) {
+            if out.len() >= OTHER_OBJECTS {
+                return out;
+            }
+            out.push(target.values.with(&slot, v.clone()));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     const BCRYPT: &str = "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW";
+
+    #[test]
+    fn a_card_number_beside_its_code_counts_without_luhn() {
+        // c{api}tal's `TeamR$cket` profile: a test card that fails the checksum, with its CVC.
+        let exposed = find_exposed(&json!({"profile": {
+            "username": "TeamR$cket", "cardNumber": "4426111122223333", "cardCvc": "555"
+        }}));
+        assert_eq!(
+            exposed.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(),
+            vec!["profile.cardNumber"]
+        );
+        // Without a code beside it, the checksum decides.
+        assert!(find_exposed(&json!({"cardNumber": "4426111122223333"})).is_empty());
+        assert!(find_exposed(&json!({"cardNumber": "12", "cvc": "555"})).is_empty());
+    }
 
     #[test]
     fn secrets_by_name_and_shape() {

@@ -6,8 +6,11 @@ pub(crate) mod repair;
 mod resources;
 mod run;
 
-pub use owned::{creator_of, write_took_effect, writes_one_object};
-pub use resources::{collection_of, ids_in, is_object_id, Learned, Resources};
+pub use owned::{
+    creator_of, listing_has, object_param, parent_collection, reader_of, write_took_effect,
+    writes_one_object,
+};
+pub use resources::{collection_of, ids_in, is_object_id, keys_in, Learned, Resources};
 pub use run::{run, run_guarded};
 
 use crate::findings::{Evidence, Finding};

@@ -2,9 +2,12 @@
 //! the operations on one object (`GET /documents/{document_id}`) are probed with ids that exist, and
 //! authorization checks know which objects belong to whom.
 //!
-//! Deliberately simple and deterministic: before the checks run, every `GET` without path parameters
-//! whose path is the collection of another operation's path parameter is sent once as each user, and
-//! the `id` fields of the objects it lists are kept, in answer order.
+//! Deliberately simple and deterministic: before the checks run (the happy path), every `GET` without
+//! path parameters is sent once as each user. A collection of another operation's path parameter
+//! gives the identifiers of the objects it lists, in answer order; every answer also feeds a value
+//! pool (field name → values, and who was given them), from which path parameters no collection
+//! lists are filled: `{username}` ← the `username` in the user's own `/api/user` answer and in the
+//! authors of the articles everyone reads.
 
 use crate::http::{HttpClient, RecordedResponse, Who};
 use crate::spec::{Operation, ParamLocation, Schema};
@@ -23,12 +26,119 @@ pub struct Learned {
     /// Ids user B was given; `None` when there is no user B or B's listing was not a 2xx JSON answer
     /// (then nothing is known about what B owns).
     pub user_b: Option<Vec<Value>>,
+    /// True when the values come from the pool (seen in answers), not from a collection's
+    /// listing: they say which values exist, not whose objects they are.
+    pub pooled: bool,
 }
 
 /// Learned ids by collection path template (`/documents`).
 #[derive(Clone, Debug, Default)]
 pub struct Resources {
     by_collection: BTreeMap<String, Learned>,
+    /// Values from the pool by path parameter name, for parameters no collection lists.
+    by_param: BTreeMap<String, Learned>,
+}
+
+/// Most values the pool keeps per field and identity.
+const MAX_POOLED: usize = 50;
+/// How deep the pool looks into an answer.
+const POOL_DEPTH: usize = 4;
+
+/// Field values seen in answers, by field name, per identity (A, B), in the order seen.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Pool {
+    fields: BTreeMap<String, (Vec<Value>, Vec<Value>)>,
+}
+
+/// Field names whose values are secrets or session material: never pooled (nat would send them
+/// as parameters and so into evidence).
+fn is_secret_field(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    [
+        "token", "password", "passwd", "secret", "jwt", "session", "cookie", "apikey", "api_key",
+        "hash",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+}
+
+/// A name for matching: lower case, without `_` and `-` (`user_name` ~ `userName` ~ `username`).
+fn squashed(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+impl Pool {
+    /// Adds the scalar fields of an answer `body` as seen by user A (`b == false`) or user B.
+    pub fn feed(&mut self, body: &Value, b: bool) {
+        fn walk(pool: &mut Pool, v: &Value, b: bool, depth: usize) {
+            match v {
+                Value::Object(map) if depth < POOL_DEPTH => {
+                    for (k, inner) in map {
+                        if is_secret_field(k) {
+                            continue;
+                        }
+                        match inner {
+                            Value::String(s) if !s.is_empty() && s.len() <= 200 => {
+                                pool.add(k, inner, b)
+                            }
+                            Value::Number(_) => pool.add(k, inner, b),
+                            _ => walk(pool, inner, b, depth + 1),
+                        }
+                    }
+                }
+                Value::Array(items) if depth < POOL_DEPTH => {
+                    for inner in items.iter().take(MAX_POOLED) {
+                        walk(pool, inner, b, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk(self, body, b, 0);
+    }
+
+    fn add(&mut self, field: &str, value: &Value, b: bool) {
+        let (a_seen, b_seen) = self.fields.entry(squashed(field)).or_default();
+        let list = if b { b_seen } else { a_seen };
+        if list.len() < MAX_POOLED && !list.contains(value) {
+            list.push(value.clone());
+        }
+    }
+
+    /// The values for a path parameter: by its own name (`username`), else by a field its name
+    /// ends with (`articleSlug` ← `slug`, at least four letters). Generic names (`id`) are left to
+    /// the collections. A's values come first when only A was given them (A's own), then the ones
+    /// both were given; B's likewise.
+    pub fn for_param(&self, param: &str, has_b: bool) -> Option<Learned> {
+        let name = squashed(param);
+        if name.len() < 4 {
+            return None;
+        }
+        let (a, b) = self.fields.get(&name).or_else(|| {
+            self.fields
+                .iter()
+                .filter(|(field, _)| field.len() >= 4 && name.ends_with(field.as_str()))
+                .max_by_key(|(field, _)| field.len())
+                .map(|(_, v)| v)
+        })?;
+        let own_first = |mine: &[Value], theirs: &[Value]| -> Vec<Value> {
+            let (only, shared): (Vec<&Value>, Vec<&Value>) =
+                mine.iter().partition(|v| !theirs.contains(v));
+            only.into_iter().chain(shared).cloned().collect()
+        };
+        let user = own_first(a, b);
+        if user.is_empty() {
+            return None;
+        }
+        Some(Learned {
+            user,
+            user_b: has_b.then(|| own_first(b, a)),
+            pooled: true,
+        })
+    }
 }
 
 /// True for a parameter that names one object: `id`, `*_id`, `*Id`, `*ID`, or a `uuid` format.
@@ -95,21 +205,18 @@ fn listed(resp: Option<&RecordedResponse>, params: &[&str]) -> Option<Vec<Value>
 }
 
 impl Resources {
-    /// Lists every collection of `ops` once as the user and once as user B (when there is one).
+    /// Sends every `GET` of `ops` without path parameters once as the user and once as user B (when
+    /// there is one): collections give their objects' identifiers, every answer feeds the pool.
     pub async fn learn(http: &HttpClient, ops: &[Operation]) -> Resources {
         let mut wanted: Vec<&Operation> = ops
             .iter()
             .filter(|op| op.method == "GET" && op.params_in(ParamLocation::Path).next().is_none())
-            .filter(|c| {
-                ops.iter().any(|op| {
-                    op.params_in(ParamLocation::Path)
-                        .any(|p| collection_of(&op.path, &p.name).as_deref() == Some(&c.path))
-                })
-            })
+            .filter(|op| !crate::checks::logout::is_logout_operation(op))
             .collect();
         wanted.sort_by(|a, b| a.path.cmp(&b.path));
         wanted.dedup_by(|a, b| a.path == b.path);
         let mut by_collection = BTreeMap::new();
+        let mut pool = Pool::default();
         for op in wanted {
             // The names the collection's items go by in item paths (`slug` of `/articles/{slug}`).
             let params: Vec<&str> = ops
@@ -122,24 +229,63 @@ impl Resources {
                 .collect();
             let req = RequestValues::valid(op).render(op);
             let a = http.send(&Who::User, &req).await;
+            let b = if http.has_user_b() {
+                Some(http.send(&Who::UserB, &req).await)
+            } else {
+                None
+            };
+            for (ex, is_b) in [(Some(&a), false), (b.as_ref(), true)] {
+                if let Some(body) = ex
+                    .and_then(|e| e.response.as_ref())
+                    .filter(|r| r.is_success() && !r.truncated)
+                    .and_then(|r| r.json())
+                {
+                    pool.feed(&body, is_b);
+                }
+            }
+            if params.is_empty() {
+                continue;
+            }
             let user = listed(a.response.as_ref(), &params).unwrap_or_default();
             if user.is_empty() {
                 continue;
             }
-            let user_b = if http.has_user_b() {
-                let b = http.send(&Who::UserB, &req).await;
-                listed(b.response.as_ref(), &params)
-            } else {
-                None
-            };
-            by_collection.insert(op.path.clone(), Learned { user, user_b });
+            let user_b = b
+                .as_ref()
+                .and_then(|b| listed(b.response.as_ref(), &params));
+            by_collection.insert(
+                op.path.clone(),
+                Learned {
+                    user,
+                    user_b,
+                    pooled: false,
+                },
+            );
         }
-        Resources { by_collection }
+        let mut by_param = BTreeMap::new();
+        for op in ops {
+            for p in op.params_in(ParamLocation::Path) {
+                if collection_of(&op.path, &p.name).is_some_and(|c| by_collection.contains_key(&c))
+                    || by_param.contains_key(&p.name)
+                {
+                    continue;
+                }
+                if let Some(learned) = pool.for_param(&p.name, http.has_user_b()) {
+                    by_param.insert(p.name.clone(), learned);
+                }
+            }
+        }
+        Resources {
+            by_collection,
+            by_param,
+        }
     }
 
     /// What was learned for a path parameter of `op`.
     pub fn for_param(&self, op: &Operation, param: &str) -> Option<&Learned> {
-        self.by_collection.get(&collection_of(&op.path, param)?)
+        collection_of(&op.path, param)
+            .and_then(|c| self.by_collection.get(&c))
+            .or_else(|| self.by_param.get(param))
     }
 
     /// Resources learned by hand (tests).

@@ -349,6 +349,16 @@ async fn scan_operation(
                 return out;
             }
         }
+    } else if op.method == "POST"
+        && ctx
+            .spec
+            .operations
+            .iter()
+            .any(|item| super::creator_of(&ctx.spec, item).is_some_and(|c| c == op))
+    {
+        // A create on a collection of objects: distinct strings, so that an API wanting unique
+        // titles or names takes it (again on a second scan of the same target).
+        ctx.resources.apply(op, synthesised).distinct(op)
     } else {
         ctx.resources.apply(op, synthesised)
     };

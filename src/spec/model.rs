@@ -106,16 +106,27 @@ pub struct Operation {
 }
 
 impl Operation {
-    /// An operation with nothing but its method and path (no parameters, body, security or
-    /// responses); fill in the rest with struct update syntax.
+    /// An operation with its method, its path and the path template's parameters (required, no
+    /// schema); no body, security or responses: fill in the rest with struct update syntax.
     pub fn new(method: &str, path: &str) -> Self {
+        let parameters = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| Parameter {
+                name: name.into(),
+                location: ParamLocation::Path,
+                required: true,
+                schema: None,
+                example: None,
+            })
+            .collect();
         Operation {
             method: method.to_ascii_uppercase(),
             path: path.into(),
             operation_id: None,
             summary: None,
             tags: vec![],
-            parameters: vec![],
+            parameters,
             request_body: None,
             security: vec![],
             responses: Default::default(),
