@@ -196,9 +196,10 @@ pub fn new_value(name: &str, before: &Value, schema: Option<&Schema>) -> Option<
     (value != *before).then_some(value)
 }
 
-/// What nat tries to write on an object read back as `current`: privilege fields first, then
-/// `readOnly` properties of `response_schema`, then properties the request schema (when it lists
-/// any) does not offer. Ids, timestamps and properties the request may set are left alone.
+/// What nat tries to write on an object read back as `current`: privilege fields first (offered
+/// by the request schema or not), then `readOnly` properties of `response_schema`, then properties
+/// the request schema (when it lists any) does not offer. Ids, timestamps and other properties the
+/// request may set are left alone.
 pub fn candidates(
     current: &Map<String, Value>,
     request_schema: Option<&Schema>,
@@ -215,7 +216,9 @@ pub fn candidates(
     };
     let mut ranked: Vec<(u8, Candidate)> = Vec::new();
     for (name, before) in current {
-        if writable.contains_key(name)
+        // A privilege the caller sets on its own account is an escalation even where the request
+        // schema offers the field (c{api}tal documents `admin` in its update body).
+        if (writable.contains_key(name) && !is_privileged(name))
             || is_object_id(name, None)
             || is_timestamp(name)
             || is_identity_field(name)
@@ -288,6 +291,22 @@ fn success_schema(op: &Operation) -> Option<&Schema> {
         .and_then(|(_, s)| s.as_ref())
 }
 
+/// The one key wrapping both the request body and the read answer (`{"user": {…}}` on both
+/// sides), if they are so wrapped.
+fn wrapper_of(sent: &Map<String, Value>, read: &Map<String, Value>) -> Option<String> {
+    let (key, value) = sent.iter().next().filter(|_| sent.len() == 1)?;
+    (value.is_object() && read.len() == 1 && read.get(key).is_some_and(Value::is_object))
+        .then(|| key.clone())
+}
+
+/// The object inside `wrapper` (the map itself without one).
+fn inner(map: &Map<String, Value>, wrapper: Option<&str>) -> Map<String, Value> {
+    match wrapper.and_then(|w| map.get(w)) {
+        Some(Value::Object(m)) => m.clone(),
+        _ => map.clone(),
+    }
+}
+
 /// `request` with its JSON body replaced by `body`.
 fn with_body(request: &RequestSpec, body: &Map<String, Value>) -> RequestSpec {
     let mut req = request.clone();
@@ -324,7 +343,7 @@ impl Check for MassAssignment {
         if !ctx.http.user_has_credentials() {
             return vec![];
         }
-        let Some(Value::Object(sent)) = &target.values.body else {
+        let Some(Value::Object(sent_body)) = &target.values.body else {
             return vec![];
         };
         let Some(read_op) = ctx
@@ -337,15 +356,31 @@ impl Check for MassAssignment {
         };
         let read = RequestValues::valid(read_op).render(read_op);
         let before_ex = ctx.send(&Who::User, &read).await;
-        let Some(before) = object_of(&before_ex) else {
+        let Some(before_body) = object_of(&before_ex) else {
             return vec![];
         };
-        let request_schema = target
-            .op
-            .request_body
-            .as_ref()
-            .and_then(|b| b.schema.as_ref());
-        let tried = candidates(&before, request_schema, success_schema(read_op));
+        // RealWorld-style APIs wrap both sides in one object (`{"user": {…}}`): work inside it.
+        let wrapper = wrapper_of(sent_body, &before_body);
+        let sent = inner(sent_body, wrapper.as_deref());
+        let before = inner(&before_body, wrapper.as_deref());
+        let within = |schema: Option<&'_ Schema>| -> Option<Schema> {
+            match &wrapper {
+                Some(w) => schema
+                    .and_then(|s| s.get("properties"))
+                    .and_then(|p| p.get(w))
+                    .cloned(),
+                None => schema.cloned(),
+            }
+        };
+        let request_schema = within(
+            target
+                .op
+                .request_body
+                .as_ref()
+                .and_then(|b| b.schema.as_ref()),
+        );
+        let response_schema = within(success_schema(read_op));
+        let tried = candidates(&before, request_schema.as_ref(), response_schema.as_ref());
         if tried.is_empty() || ctx.should_stop() {
             return vec![];
         }
@@ -353,14 +388,20 @@ impl Check for MassAssignment {
         for c in &tried {
             body.insert(c.name.clone(), c.written.clone());
         }
+        let wrap = |m: Map<String, Value>| -> Map<String, Value> {
+            match &wrapper {
+                Some(w) => Map::from_iter([(w.clone(), Value::Object(m))]),
+                None => m,
+            }
+        };
         let write_ex = ctx
-            .send(&Who::User, &with_body(target.request, &body))
+            .send(&Who::User, &with_body(target.request, &wrap(body)))
             .await;
         if !write_ex.is_success() {
             return vec![];
         }
         let after_ex = ctx.send(&Who::User, &read).await;
-        let Some(after) = object_of(&after_ex) else {
+        let Some(after) = object_of(&after_ex).map(|a| inner(&a, wrapper.as_deref())) else {
             return vec![];
         };
         let proven = proven(&tried, &after);
@@ -373,13 +414,15 @@ impl Check for MassAssignment {
             restore.insert(c.name.clone(), c.before.clone());
         }
         let _ = ctx
-            .send(&Who::User, &with_body(target.request, &restore))
+            .send(&Who::User, &with_body(target.request, &wrap(restore)))
             .await;
-        let restored = object_of(&ctx.send(&Who::User, &read).await).is_some_and(|now| {
-            proven
-                .iter()
-                .all(|c| now.get(&c.name).is_some_and(|v| same_value(v, &c.before)))
-        });
+        let restored = object_of(&ctx.send(&Who::User, &read).await)
+            .map(|now| inner(&now, wrapper.as_deref()))
+            .is_some_and(|now| {
+                proven
+                    .iter()
+                    .all(|c| now.get(&c.name).is_some_and(|v| same_value(v, &c.before)))
+            });
         let names: Vec<&str> = proven.iter().map(|c| c.name.as_str()).collect();
         let (b, w, a) = (
             ctx.evidence(&before_ex),
@@ -471,14 +514,33 @@ mod tests {
         let c = candidates(&current, None, Some(&response));
         let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["is_admin", "role", "karma"]);
-        // What the request may set is never a candidate.
+        // What the request may set is no candidate, except a privilege (c{api}tal offers `admin`
+        // in its update body, and a user who makes itself admin is the flaw).
         let open = Schema::from(json!({"properties": {"role": {}, "is_admin": {}, "name": {}}}));
         let c = candidates(
-            &obj(json!({"role": "user", "is_admin": false})),
+            &obj(json!({"role": "user", "is_admin": false, "name": "x"})),
             Some(&open),
             None,
         );
-        assert!(c.is_empty());
+        let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["is_admin", "role"]);
+    }
+
+    #[test]
+    fn one_wrapping_object_on_both_sides_is_worked_inside() {
+        let sent = obj(json!({"user": {"bio": "b"}}));
+        let read = obj(json!({"user": {"bio": "b", "admin": false}}));
+        assert_eq!(wrapper_of(&sent, &read).as_deref(), Some("user"));
+        assert_eq!(
+            inner(&read, Some("user")),
+            obj(json!({"bio": "b", "admin": false}))
+        );
+        // Not wrapped on both sides: the maps themselves.
+        assert_eq!(
+            wrapper_of(&obj(json!({"bio": {}})), &obj(json!({"bio": 1}))),
+            None
+        );
+        assert_eq!(wrapper_of(&sent, &obj(json!({"user": {}, "x": 1}))), None);
     }
 
     #[test]

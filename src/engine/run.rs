@@ -97,8 +97,8 @@ pub async fn run_guarded(
         } else if let Err(why) = safety.allows(&op.method, op.path.contains('{')) {
             // In the default mode a write on one object is probed on an object nat creates for it.
             if safety == Safety::Default
-                && super::writes_one_object(op)
-                && super::creator_of(&spec, op).is_some()
+                && ((super::writes_one_object(op) && super::creator_of(&spec, op).is_some())
+                    || own_account_write(&spec, op))
             {
                 selected.push(op.clone());
             } else {
@@ -362,6 +362,28 @@ async fn scan_operation(
     } else {
         ctx.resources.apply(op, synthesised)
     };
+    // A write on the caller's own account sends what the account holds now (read first): the
+    // baseline changes nothing, and the checks that follow put back what they change.
+    let values = if own_account_write(&ctx.spec, op) {
+        match current_values(ctx, op, values).await {
+            Ok(values) => values,
+            Err((why, values)) if ctx.safety == Safety::Destructive => {
+                out.warnings
+                    .push(format!("{endpoint}: {why}; sent the synthesised body"));
+                values
+            }
+            Err((why, _)) => {
+                if !ctx.should_stop() {
+                    out.warnings.push(format!("{endpoint}: not probed ({why})"));
+                }
+                out.completed = !ctx.should_stop();
+                events.send(ScanEvent::OperationFinished { endpoint });
+                return out;
+            }
+        }
+    } else {
+        values
+    };
     let mut values = keep_identity(op, values);
     let mut request = values.render(op);
     out.warnings
@@ -483,6 +505,80 @@ async fn scan_operation(
     out.completed = !ctx.should_stop();
     events.send(ScanEvent::OperationFinished { endpoint });
     out
+}
+
+/// True for a `PUT`/`PATCH` on the caller's own account object (`PUT /api/user`, `PATCH /me`) that
+/// the description can read back with a `GET` on the same path.
+fn own_account_write(spec: &ApiSpec, op: &Operation) -> bool {
+    matches!(op.method.as_str(), "PUT" | "PATCH")
+        && checks::mass_assignment::is_own_object(&op.path)
+        && spec
+            .operations
+            .iter()
+            .any(|r| r.method == "GET" && r.path == op.path)
+}
+
+/// `values` with the body holding what the account holds now: each field the read answer has
+/// takes its current value, the others are left out (inside a wrapping object such as
+/// `{"user": {…}}` when both sides have it). Errors say why not, with `values` unchanged.
+async fn current_values(
+    ctx: &ScanContext,
+    op: &Operation,
+    mut values: RequestValues,
+) -> std::result::Result<RequestValues, (String, RequestValues)> {
+    fn merge(
+        body: &mut serde_json::Map<String, serde_json::Value>,
+        now: &serde_json::Map<String, serde_json::Value>,
+    ) {
+        if body.len() == 1 {
+            if let Some((key, serde_json::Value::Object(inner))) = body.iter_mut().next() {
+                if let Some(serde_json::Value::Object(current)) = now.get(key.as_str()) {
+                    return merge(inner, current);
+                }
+            }
+        }
+        body.retain(|k, _| now.contains_key(k));
+        for (k, v) in body.iter_mut() {
+            if let Some(current) = now.get(k) {
+                *v = current.clone();
+            }
+        }
+    }
+    let Some(read_op) = ctx
+        .spec
+        .operations
+        .iter()
+        .find(|r| r.method == "GET" && r.path == op.path)
+    else {
+        return Err((
+            "no read of the account to write it back unchanged".into(),
+            values,
+        ));
+    };
+    let read = ctx
+        .send(&Who::User, &RequestValues::valid(read_op).render(read_op))
+        .await;
+    let now = read
+        .response
+        .as_ref()
+        .filter(|r| r.is_success())
+        .and_then(|r| r.json());
+    match (now, values.body.as_mut()) {
+        (Some(serde_json::Value::Object(now)), Some(serde_json::Value::Object(body))) => {
+            merge(body, &now);
+            Ok(values)
+        }
+        (_, None) => Ok(values),
+        _ => Err((
+            format!(
+                "nat could not read the account first to write it back unchanged ({} answered {})",
+                read_op.endpoint(),
+                read.status()
+                    .map_or_else(|| "nothing".to_string(), |s| s.to_string())
+            ),
+            values,
+        )),
+    }
 }
 
 /// A write on the caller's own object (`PUT /api/user`, `PATCH /me`) leaves out what identifies or

@@ -171,7 +171,7 @@ impl Redactor {
 
     fn body_text(&self, body: &[u8]) -> String {
         let shown = &body[..body.len().min(EVIDENCE_BODY_CAP)];
-        let mut text = self.scrub(&String::from_utf8_lossy(shown));
+        let mut text = mask_jwts(&self.scrub(&String::from_utf8_lossy(shown)));
         if body.len() > EVIDENCE_BODY_CAP {
             text.push_str(&format!(
                 "… [{} more bytes]",
@@ -191,6 +191,23 @@ impl Redactor {
                 (None, None) => "(no response)".into(),
             },
         }
+    }
+}
+
+/// Every JWT in a body masked (described by [`describe_jwt`]): a token the target hands a scan
+/// identity (RealWorld's `GET /user` mints a fresh one per answer) is a credential although nat
+/// never registered it. Cut ones (at the evidence cap) are masked too.
+fn mask_jwts(text: &str) -> String {
+    static JWT: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?").ok()
+    });
+    match JWT.as_ref() {
+        Some(re) if text.contains("eyJ") => re
+            .replace_all(text, |c: &regex::Captures<'_>| {
+                describe_jwt(&c[0]).unwrap_or_else(|| MASK.to_string())
+            })
+            .into_owned(),
+        _ => text.to_string(),
     }
 }
 
@@ -272,5 +289,16 @@ mod tests {
             "{}",
             &text[text.len() - 40..]
         );
+    }
+
+    #[test]
+    fn jwts_in_bodies_are_masked_even_unregistered() {
+        let r = Redactor::default();
+        let jwt =
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ1c2VybmFtZSI6IkJvYiJ9.9gbZhFvMZ2Os0zrBE6x8Ba";
+        let body = format!(r#"{{"user":{{"token":"{jwt}","cut":"{}"}}}}"#, &jwt[..50]);
+        let text = r.body_text(body.as_bytes());
+        assert!(!text.contains("eyJ1c2Vy"), "{text}");
+        assert!(text.contains("<JWT"), "{text}");
     }
 }
