@@ -11,6 +11,14 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-API5-BFLA", "GET /vuln/admin/users"),
     ("NAT-API1-BOLA-WRITE", "PATCH /vuln/notes/{note_id}"),
     ("NAT-API1-BOLA-WRITE", "DELETE /vuln/notes/{note_id}"),
+    // Title-keyed books listed without ids, created with PUT (issue 15, causes 2 and 3).
+    ("NAT-API1-BOLA", "GET /vuln/shelf/books/{book_title}"),
+    (
+        "NAT-API1-BOLA-WRITE",
+        "DELETE /vuln/shelf/books/{book_title}",
+    ),
+    // A username learned from a feed's authors; another profile holds a card (cause 2).
+    ("NAT-API3-DATA-EXPOSURE", "GET /vuln/people/{username}"),
     // The undocumented PATCH and the undocumented DELETE on the read-only draft, by the method proven.
     (
         "NAT-API5-UNDOCUMENTED-METHOD",
@@ -195,7 +203,11 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .response
         .contains("\"internal_cost_cents\":1450"));
     // BOLA evidence: bob's request and alice's document in the answer.
-    let bola = finding(&report, "NAT-API1-BOLA");
+    let bola = finding_at(
+        &report,
+        "NAT-API1-BOLA",
+        "GET /vuln/documents/{document_id}",
+    );
     assert!(bola
         .evidence
         .request
@@ -206,7 +218,11 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .contains("Authorization: Bearer <JWT alg=HS256"));
     assert!(bola.evidence.response.contains("\"owner_id\":1"));
     // Data exposure evidence: the leaked hash is there, shortened.
-    let exposure = finding(&report, "NAT-API3-DATA-EXPOSURE");
+    let exposure = finding_at(
+        &report,
+        "NAT-API3-DATA-EXPOSURE",
+        "GET /vuln/users/{user_id}",
+    );
     assert!(exposure
         .evidence
         .request
@@ -216,6 +232,46 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .response
         .contains("\"password_hash\":\"$2b$12…[60 chars"));
     assert!(!exposure.evidence.response.contains("R9h/cIPz0gi"));
+    // A username learned from the feed's authors: carol's profile, read besides the user's own,
+    // shows her card (shortened in the evidence).
+    let card = finding_at(
+        &report,
+        "NAT-API3-DATA-EXPOSURE",
+        "GET /vuln/people/{username}",
+    );
+    assert!(
+        card.evidence
+            .request
+            .starts_with("GET /api/v1/vuln/people/carol "),
+        "{}",
+        card.evidence.request
+    );
+    assert!(!card.evidence.response.contains("4426111122223333"));
+    // BOLA on a book keyed by title and listed without ids: bob reads alice's "Dune"; the write
+    // is on a book nat created with PUT (found through its Location) and deleted as bob.
+    let book = finding_at(
+        &report,
+        "NAT-API1-BOLA",
+        "GET /vuln/shelf/books/{book_title}",
+    );
+    assert!(book
+        .evidence
+        .request
+        .starts_with("GET /api/v1/vuln/shelf/books/Dune "));
+    let gone = finding_at(
+        &report,
+        "NAT-API1-BOLA-WRITE",
+        "DELETE /vuln/shelf/books/{book_title}",
+    );
+    assert!(gone
+        .evidence
+        .request
+        .contains("DELETE /api/v1/vuln/shelf/books/"));
+    assert!(
+        gone.evidence.response.contains("404 Not Found"),
+        "{}",
+        gone.evidence.response
+    );
     // Mass assignment evidence: read, write, read-back showing the written values, restored.
     let mass = finding(&report, "NAT-API3-MASS-ASSIGNMENT");
     assert!(mass
@@ -303,6 +359,18 @@ async fn without_an_admin_identity_bfla_is_tentative_and_does_not_fail() {
         report.findings
     );
     assert!(!report.summary.failed);
+}
+
+fn finding_at<'a>(
+    report: &'a nat::report::ScanReport,
+    check: &str,
+    endpoint: &str,
+) -> &'a nat::findings::Finding {
+    report
+        .findings
+        .iter()
+        .find(|f| f.check == check && f.endpoint == endpoint)
+        .unwrap_or_else(|| panic!("no {check} finding on {endpoint}"))
 }
 
 fn finding<'a>(report: &'a nat::report::ScanReport, check: &str) -> &'a nat::findings::Finding {

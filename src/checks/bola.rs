@@ -9,7 +9,7 @@
 
 use super::similarity::same_resource;
 use super::{Check, CheckMeta};
-use crate::engine::{is_object_id, ScanContext, Target};
+use crate::engine::{is_object_id, object_param, ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{RecordedResponse, Who};
 use crate::spec::ParamLocation;
@@ -81,6 +81,12 @@ pub fn is_bola(
         && !b_own.is_some_and(|own| own.is_success() && own.body == b.body)
 }
 
+/// True for a path parameter that names an object: an id by its name or format, or whatever
+/// parameter ends the path (`/books/{book_title}`).
+fn names_object(op: &crate::spec::Operation, p: &crate::spec::Parameter) -> bool {
+    is_object_id(&p.name, p.schema.as_ref()) || object_param(op).is_some_and(|name| name == p.name)
+}
+
 #[async_trait]
 impl Check for Bola {
     fn meta(&self) -> &'static CheckMeta {
@@ -97,7 +103,7 @@ impl Check for Bola {
             && target
                 .op
                 .params_in(ParamLocation::Path)
-                .any(|p| is_object_id(&p.name, p.schema.as_ref()))
+                .any(|p| names_object(target.op, p))
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
@@ -108,7 +114,7 @@ impl Check for Bola {
             return swapped_id(ctx, target, a).await;
         }
         for p in target.op.params_in(ParamLocation::Path) {
-            if !is_object_id(&p.name, p.schema.as_ref()) || ctx.should_stop() {
+            if !names_object(target.op, p) || ctx.should_stop() {
                 continue;
             }
             let slot = Slot::Param(ParamLocation::Path, p.name.clone());

@@ -13,6 +13,7 @@ mod maintenance;
 mod notes;
 mod routes;
 mod sessions;
+mod shelf;
 #[cfg(test)]
 mod tests;
 mod validated;

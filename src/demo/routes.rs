@@ -38,6 +38,7 @@ static GROUPS: &[RouteGroup] = &[
     super::exposure::GROUP,
     super::maintenance::GROUP,
     super::validated::GROUP,
+    super::shelf::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
@@ -138,6 +139,8 @@ pub struct State {
     pub(super) authn: super::authn::AuthnState,
     /// Calls of the destructive read `GET /maintenance/reset-cache`.
     pub(super) cache_resets: AtomicU64,
+    /// Books and their owners (`shelf.rs`).
+    pub(super) shelf: super::shelf::Shelf,
 }
 
 /// A user's stored account (`/{vuln,fixed}/account`).
@@ -160,6 +163,7 @@ impl State {
             sessions: Default::default(),
             authn: Default::default(),
             cache_resets: AtomicU64::new(0),
+            shelf: Default::default(),
         })
     }
 }

@@ -98,7 +98,8 @@ pub async fn run_guarded(
             // In the default mode a write on one object is probed on an object nat creates for it.
             if safety == Safety::Default
                 && ((super::writes_one_object(op) && super::creator_of(&spec, op).is_some())
-                    || own_account_write(&spec, op))
+                    || own_account_write(&spec, op)
+                    || creates_objects(&spec, op))
             {
                 selected.push(op.clone());
             } else {
@@ -349,13 +350,7 @@ async fn scan_operation(
                 return out;
             }
         }
-    } else if op.method == "POST"
-        && ctx
-            .spec
-            .operations
-            .iter()
-            .any(|item| super::creator_of(&ctx.spec, item).is_some_and(|c| c == op))
-    {
+    } else if creates_objects(&ctx.spec, op) {
         // A create on a collection of objects: distinct strings, so that an API wanting unique
         // titles or names takes it (again on a second scan of the same target).
         ctx.resources.apply(op, synthesised).distinct(op)
@@ -505,6 +500,17 @@ async fn scan_operation(
     out.completed = !ctx.should_stop();
     events.send(ScanEvent::OperationFinished { endpoint });
     out
+}
+
+/// True for the operation that creates the objects of some item path (`POST /notes`, or the
+/// `PUT /books` of an API that creates with `PUT`): sent in the default mode like any create.
+fn creates_objects(spec: &ApiSpec, op: &Operation) -> bool {
+    matches!(op.method.as_str(), "POST" | "PUT")
+        && !op.path.ends_with('}')
+        && spec
+            .operations
+            .iter()
+            .any(|item| super::creator_of(spec, item).is_some_and(|c| c == op))
 }
 
 /// True for a `PUT`/`PATCH` on the caller's own account object (`PUT /api/user`, `PATCH /me`) that
