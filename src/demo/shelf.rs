@@ -30,9 +30,12 @@ pub(super) const GROUP: RouteGroup = RouteGroup {
 /// Longest title.
 const MAX_TITLE: usize = 120;
 
-/// The books of one demo server: (vulnerable twin?, title) → (owner name, private note).
+/// Books by (vulnerable twin?, title): (owner name, private note).
+type Books = BTreeMap<(bool, String), (&'static str, String)>;
+
+/// The books of one demo server.
 #[derive(Debug)]
-pub(crate) struct Shelf(Mutex<BTreeMap<(bool, String), (&'static str, String)>>);
+pub(crate) struct Shelf(Mutex<Books>);
 
 impl Default for Shelf {
     fn default() -> Self {
@@ -49,7 +52,7 @@ impl Default for Shelf {
 }
 
 impl Shelf {
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(bool, String), (&'static str, String)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Books> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
