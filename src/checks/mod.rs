@@ -53,6 +53,152 @@ use crate::findings::{
     fingerprint, risk_score, Confidence, Evidence, Finding, RiskFactors, Severity, Status,
 };
 use async_trait::async_trait;
+use std::borrow::Cow;
+
+/// Why a check does not test an operation, in words for the reader of a report ("not a GET",
+/// "baseline answered 404, not 2xx").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    reason: Cow<'static, str>,
+    blocked: bool,
+}
+
+impl Skip {
+    /// The check is not made for such an operation ("not a GET", "not a login").
+    pub fn new(reason: impl Into<Cow<'static, str>>) -> Self {
+        Skip {
+            reason: reason.into(),
+            blocked: false,
+        }
+    }
+
+    /// The check is made for such an operation, but something it needs is missing: the user's own
+    /// request was refused, no user B, a control not refused.
+    pub fn blocked(reason: impl Into<Cow<'static, str>>) -> Self {
+        Skip {
+            reason: reason.into(),
+            blocked: true,
+        }
+    }
+
+    /// The reason.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// True for a check kept from an operation it is made for (see [`Skip::blocked`]).
+    pub fn is_blocked(&self) -> bool {
+        self.blocked
+    }
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+/// Whether a check applies to an operation: `Ok`, or why not.
+pub type Applies = Result<(), Skip>;
+
+/// `Ok` when `condition` holds, else a [`Skip::new`] (not made for such an operation) for `reason`.
+pub fn ensure(condition: bool, reason: &'static str) -> Applies {
+    if condition {
+        Ok(())
+    } else {
+        Err(Skip::new(reason))
+    }
+}
+
+/// Why the user's own request (the baseline) got no answer, as a skip reason.
+fn no_answer(target: &Target<'_>) -> Skip {
+    if logout::is_logout_operation(target.op) {
+        Skip::new("a logout is never sent with the scan's session, so there is no baseline")
+    } else {
+        match &target.baseline.error {
+            Some(e) => Skip::blocked(format!("baseline got no answer ({e})")),
+            None => Skip::blocked("baseline got no answer"),
+        }
+    }
+}
+
+/// `Ok` when the user's own request (the baseline) was answered at all.
+pub fn baseline_answered(target: &Target<'_>) -> Applies {
+    match &target.baseline.response {
+        Some(_) => Ok(()),
+        None => Err(no_answer(target)),
+    }
+}
+
+/// `Ok` when the user's own request (the baseline) was answered 2xx; else its status or why no answer
+/// came.
+pub fn baseline_succeeded(target: &Target<'_>) -> Applies {
+    match &target.baseline.response {
+        Some(r) if r.is_success() => Ok(()),
+        Some(r) => Err(Skip::blocked(format!(
+            "baseline answered {}, not 2xx",
+            r.status
+        ))),
+        None => Err(no_answer(target)),
+    }
+}
+
+/// `Ok` when the description requires a credential for the operation (or nat inferred that it does).
+pub fn requires_auth(target: &Target<'_>) -> Applies {
+    ensure(
+        target.op.requires_auth(),
+        "the description requires no credential for it",
+    )
+}
+
+/// `Ok` for a `GET`.
+pub fn is_get(target: &Target<'_>) -> Applies {
+    ensure(target.op.method == "GET", "not a GET")
+}
+
+/// The skip reason of a check whose control request was not refused: `what` was answered (or got no
+/// answer), so the check's own probe would prove nothing.
+pub fn not_refused(what: &str, control: &crate::http::Exchange) -> String {
+    match control.status() {
+        Some(status) => format!("control: {what} was answered {status}, not refused (401/403)"),
+        None => format!("control: {what} got no answer"),
+    }
+}
+
+/// The skip reason of a check that needs a parameter or body field to put other values in.
+pub const NO_SLOTS: &str = "no parameter or body field to put other values in";
+
+/// The skip reason of a login check on an operation that is no login.
+pub const NOT_A_LOGIN: &str =
+    "not a login (a POST named like one, with an account field and a password field)";
+
+/// The skip reason of a check whose attempt the API refused as malformed (413, 415, 422, a 400
+/// listing validation problems): no attempt reached the operation's work.
+pub fn refused_as_invalid(resp: &crate::http::RecordedResponse) -> String {
+    format!(
+        "the API refused nat's attempt as invalid ({}), so no attempt reached the operation",
+        resp.status
+    )
+}
+
+/// How an exchange was answered when it should have been a 2xx `wanted`: `answered 404, not a JSON
+/// object`, `got no answer`.
+pub fn answered(ex: &crate::http::Exchange, wanted: &str) -> String {
+    match ex.status() {
+        Some(status) => format!("answered {status}, not {wanted}"),
+        None => "got no answer".into(),
+    }
+}
+
+/// The skip reason of a check that needs user B.
+pub const NO_USER_B: &str = "no user B credentials (--auth-b-…, auth_b in the config)";
+
+/// The skip reason of a check that needs the scan's user to have credentials.
+pub const NO_CREDENTIALS: &str =
+    "the scan's user has no credentials (--auth-…, auth in the config)";
+
+/// The skip reason of a check that needs the user's bearer token.
+pub const NO_BEARER: &str = "the user's credential is not a bearer token";
 
 /// What a check is, independent of any scan.
 #[derive(Debug)]
@@ -121,14 +267,20 @@ impl CheckMeta {
 pub trait Check: Send + Sync {
     /// What the check is.
     fn meta(&self) -> &'static CheckMeta;
-    /// Whether the check applies to an operation whose baseline exchange is known. Pure and cheap.
-    fn applies(&self, target: &Target<'_>) -> bool;
+    /// Whether the check applies to an operation whose baseline exchange is known, or why not (for the
+    /// report's coverage). Pure and cheap.
+    fn applies(&self, target: &Target<'_>) -> Applies;
     /// Probes the operation; returns what it proved (nothing when it proved nothing).
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding>;
     /// True for a check that sends a burst of requests to one operation (`options.noisy_checks:
     /// false`, `--no-noisy-checks` leave it out).
     fn noisy(&self) -> bool {
         false
+    }
+    /// False for a check the engine runs once per scan rather than on each operation: the coverage
+    /// of operations does not list it.
+    fn per_operation(&self) -> bool {
+        true
     }
 }
 
