@@ -341,3 +341,206 @@ pub fn select(ids: &[String], noisy: bool) -> Result<Vec<&'static dyn Check>, St
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{Exchange, RecordedResponse};
+    use crate::spec::{Operation, ParamLocation, Parameter, RequestBody};
+    use crate::synth::RequestValues;
+    use serde_json::json;
+
+    /// An operation, secured by a bearer scheme when `secured`, with an `id` path parameter when its
+    /// path has `{id}` and a JSON body of `props` when given.
+    fn op(method: &str, path: &str, secured: bool, props: Option<serde_json::Value>) -> Operation {
+        let mut o = Operation::new(method, path);
+        if secured {
+            o.security = vec![[("bearer".to_string(), vec![])].into()];
+        }
+        if path.contains("{id}") {
+            o.parameters.push(Parameter {
+                name: "id".into(),
+                location: ParamLocation::Path,
+                required: true,
+                schema: Some(json!({"type": "integer"}).into()),
+                example: None,
+            });
+        }
+        o.request_body = props.map(|p| RequestBody {
+            content_type: "application/json".into(),
+            required: true,
+            schema: Some(json!({"type": "object", "properties": p}).into()),
+            example: None,
+        });
+        o
+    }
+
+    fn answered(status: u16, body: &str, headers: &[(&str, &str)]) -> Exchange {
+        Exchange {
+            response: Some(RecordedResponse {
+                status,
+                headers: headers
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+                body: bytes::Bytes::from(body.to_string()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// What `check` says of `o` whose baseline was `baseline`.
+    fn verdict(check: &dyn Check, o: &Operation, baseline: &Exchange) -> Applies {
+        let values = RequestValues::valid(o);
+        let request = values.render(o);
+        let target = Target {
+            op: o,
+            values: &values,
+            request: &request,
+            baseline,
+            created_by_nat: false,
+        };
+        check.applies(&target)
+    }
+
+    fn reason(v: Applies) -> (String, bool) {
+        let skip = v.expect_err("the check should not apply");
+        (skip.reason().to_string(), skip.is_blocked())
+    }
+
+    const JSON: &[(&str, &str)] = &[("content-type", "application/json")];
+
+    #[test]
+    fn bola_says_which_precondition_failed() {
+        let object = answered(200, r#"{"id":1,"owner_id":7}"#, JSON);
+        let get = op("GET", "/items/{id}", true, None);
+        assert_eq!(verdict(&Bola, &get, &object), Ok(()));
+        assert_eq!(
+            reason(verdict(
+                &Bola,
+                &op("POST", "/items/{id}", true, None),
+                &object
+            )),
+            ("not a GET".into(), false)
+        );
+        assert_eq!(
+            reason(verdict(&Bola, &op("GET", "/items", true, None), &object)).0,
+            "no path parameter names an object (`id`, `*_id`, a uuid)"
+        );
+        // A refused baseline is a blocked check: it is made for this operation.
+        assert_eq!(
+            reason(verdict(&Bola, &get, &answered(404, "{}", JSON))),
+            ("baseline answered 404, not 2xx".into(), true)
+        );
+        assert_eq!(
+            reason(verdict(&Bola, &get, &answered(200, "[1,2]", JSON))).0,
+            "the user's answer is not a JSON object"
+        );
+    }
+
+    #[test]
+    fn a_baseline_that_got_no_answer_says_why() {
+        let get = op("GET", "/items", true, None);
+        let failed = Exchange {
+            error: Some("connection failed".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            reason(verdict(&VerboseErrors, &get, &failed)),
+            ("baseline got no answer (connection failed)".into(), true)
+        );
+        // A logout has no baseline by design: not applicable rather than blocked.
+        let logout = op("POST", "/auth/logout", true, None);
+        let (why, blocked) = reason(verdict(&AuthBypass, &logout, &Exchange::default()));
+        assert!(why.starts_with("a logout is never sent"), "{why}");
+        assert!(!blocked);
+        assert_eq!(
+            verdict(&LogoutIneffective, &logout, &Exchange::default()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn authentication_checks_need_a_secured_operation_and_a_2xx() {
+        let open = op("GET", "/items", false, None);
+        let ok = answered(200, "{}", JSON);
+        for check in [&AuthBypass as &dyn Check, &JwtUnverified, &SecurityHeaders] {
+            assert_eq!(
+                reason(verdict(check, &open, &ok)),
+                (
+                    "the description requires no credential for it".into(),
+                    false
+                ),
+                "{}",
+                check.meta().id
+            );
+        }
+        let secured = op("GET", "/items", true, None);
+        assert_eq!(verdict(&AuthBypass, &secured, &ok), Ok(()));
+        assert_eq!(
+            reason(verdict(&AuthBypass, &secured, &answered(401, "", &[]))),
+            ("baseline answered 401, not 2xx".into(), true)
+        );
+    }
+
+    #[test]
+    fn input_and_burst_checks_say_why_not() {
+        let bare = op("GET", "/health", false, None);
+        let ok = answered(200, "{}", JSON);
+        assert_eq!(reason(verdict(&SqlInjection, &bare, &ok)).0, NO_SLOTS);
+        let search = op(
+            "POST",
+            "/search",
+            false,
+            Some(json!({"q": {"type": "string"}})),
+        );
+        assert_eq!(verdict(&Robustness, &search, &ok), Ok(()));
+        assert_eq!(
+            reason(verdict(&Robustness, &search, &answered(500, "", &[]))),
+            ("baseline answered 500, a server error already".into(), true)
+        );
+        let signup = op(
+            "POST",
+            "/signup",
+            false,
+            Some(json!({"email": {"type": "string"}})),
+        );
+        assert_eq!(
+            reason(verdict(
+                &NoRateLimit,
+                &signup,
+                &answered(201, "{}", &[("Retry-After", "5")])
+            ))
+            .0,
+            "the baseline already shows throttling (header Retry-After)"
+        );
+        assert_eq!(
+            verdict(&NoRateLimit, &signup, &answered(201, "{}", JSON)),
+            Ok(())
+        );
+        assert!(reason(verdict(&NoRateLimit, &search, &ok))
+            .0
+            .starts_with("not a signup, password reset or one-time-code POST"));
+        assert_eq!(
+            reason(verdict(&UserEnumeration, &search, &ok)).0,
+            NOT_A_LOGIN
+        );
+    }
+
+    #[test]
+    fn every_check_gives_a_reason_and_the_outage_check_is_not_per_operation() {
+        let o = op("DELETE", "/things", false, None);
+        let nothing = Exchange::default();
+        for check in CHECKS {
+            if let Err(skip) = verdict(*check, &o, &nothing) {
+                assert!(!skip.reason().trim().is_empty(), "{}", check.meta().id);
+            }
+        }
+        assert!(!TargetOutage.per_operation());
+        assert!(CHECKS
+            .iter()
+            .filter(|c| c.meta().id != TargetOutage.meta().id)
+            .all(|c| c.per_operation()));
+    }
+}
