@@ -515,11 +515,17 @@ async fn scan_operation(
                 "{endpoint}: not probed: {LOGOUT_NOT_SENT}, and no identity logs in (auth type `login`)"
             ));
             out.coverage.status = CoverageStatus::NotSent;
-            out.coverage.reason = Some(format!(
-                "logout not sent: {LOGOUT_NOT_SENT}, and no identity logs in (auth type `login`)"
-            ));
+            out.coverage.reason = Some(
+                "a logout is never sent with the scan's own session, and no identity logs in \
+                 (auth type `login`) for the logout check to log out a session of its own"
+                    .into(),
+            );
         } else {
-            out.coverage.reason = Some(format!("logout: {LOGOUT_NOT_SENT}"));
+            out.coverage.reason = Some(
+                "a logout: never sent with the scan's own session; the logout check sends it \
+                 with a session of its own"
+                    .into(),
+            );
         }
     } else if let Some(err) = &baseline.error {
         if !ctx.should_stop() {

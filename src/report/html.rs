@@ -51,8 +51,9 @@ code,pre{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 pre{background:#0f172a;color:#e2e8f0;padding:10px;border-radius:6px;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere;max-height:40em}
 .prose p{margin:.3em 0}
 ul.warnings li{overflow-wrap:anywhere}
-table.coverage{font-size:.88rem}
-table.coverage td{vertical-align:top;overflow-wrap:anywhere}
+table.coverage{font-size:.88rem;width:100%}
+table.coverage td{vertical-align:top;overflow-wrap:break-word}
+table.coverage summary{white-space:nowrap;cursor:pointer}
 table.coverage ul{margin:.2em 0;padding-left:1.2em}
 .why{color:var(--muted);font-size:.85em}
 td.sec-inferred{font-weight:600}
