@@ -970,6 +970,37 @@ fn security_the_description_does_not_declare_is_inferred_from_the_answers() {
             && warnings.contains("GET /vuln/profile: treated as secured"),
         "{warnings}"
     );
+    // The coverage says so per operation: security inferred, the check run, sent as the user and
+    // anonymously (the refusal the inference rests on).
+    let coverage = report["coverage"].as_array().unwrap();
+    assert_eq!(coverage.len(), 2, "{coverage:#?}");
+    for e in coverage {
+        assert_eq!(e["security"], "inferred", "{e:#}");
+        assert_eq!(e["status"], "probed", "{e:#}");
+        assert_eq!(
+            e["checks_run"],
+            serde_json::json!(["NAT-API2-AUTH-BYPASS"]),
+            "{e:#}"
+        );
+        assert_eq!(
+            e["identities"],
+            serde_json::json!(["user", "anonymous"]),
+            "{e:#}"
+        );
+    }
+    // Without credentials nothing is inferred: the description's word stands.
+    let report = scan_json(
+        &server.url(),
+        spec.path(),
+        &["--check", "NAT-API2-AUTH-BYPASS"],
+    );
+    for e in report["coverage"].as_array().unwrap() {
+        assert_eq!(e["security"], "none", "{e:#}");
+        assert_eq!(
+            e["checks_skipped"][0]["reason"], "the description requires no credential for it",
+            "{e:#}"
+        );
+    }
 }
 
 #[test]
