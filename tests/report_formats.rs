@@ -5,7 +5,8 @@
 use nat::findings::{fingerprint, Evidence, Finding, Severity, Status};
 use nat::report::{
     apply_baseline, apply_suppressions, operation_line, parse_suppressions, render, render_sarif,
-    Format, SarifOptions, ScanReport, FINGERPRINT_KEY,
+    CoverageStatus, Format, OperationCoverage, SarifOptions, ScanReport, SecuritySource,
+    SkippedCheck, FINGERPRINT_KEY,
 };
 use nat::request::FailOn;
 use serde_json::Value;
@@ -152,7 +153,60 @@ fn sample_report(spec: &str) -> ScanReport {
     r.refresh_failed();
     r.warnings
         .push("operation `GET /legacy` skipped: no <schema> ✓".into());
+    r.coverage = sample_coverage();
     r
+}
+
+/// Coverage of the sample's operations: one probed with a run and skipped checks (a target-quoted
+/// reason with markup in it), one inferred, one not sent.
+fn sample_coverage() -> Vec<OperationCoverage> {
+    let skipped = |check: &str, reason: &str, blocked: bool| SkippedCheck {
+        check: check.into(),
+        reason: reason.into(),
+        blocked,
+    };
+    vec![
+        OperationCoverage {
+            endpoint: "GET /users/{id}".into(),
+            status: CoverageStatus::Probed,
+            baseline: Some(200),
+            security: SecuritySource::Declared,
+            identities: vec!["user".into(), "user_b".into(), "anonymous".into()],
+            requests: 14,
+            checks_run: vec!["NAT-API1-BOLA".into(), "NAT-API2-AUTH-BYPASS".into()],
+            checks_skipped: vec![
+                skipped("NAT-API5-BFLA", "nothing marks it privileged", false),
+                skipped(
+                    "NAT-API2-JWT-UNVERIFIED",
+                    "control: a garbage token was answered 200 <script>alert(1)</script> | x",
+                    true,
+                ),
+            ],
+            ..Default::default()
+        },
+        OperationCoverage {
+            endpoint: "POST /search".into(),
+            status: CoverageStatus::Probed,
+            baseline: Some(200),
+            baseline_problems: vec!["field q: string does not match ^[a-z]+$".into()],
+            repaired: true,
+            security: SecuritySource::Inferred,
+            identities: vec!["user".into()],
+            requests: 9,
+            checks_run: vec!["NAT-INJ-SQLI".into()],
+            ..Default::default()
+        },
+        OperationCoverage {
+            endpoint: "DELETE /orders".into(),
+            status: CoverageStatus::NotSent,
+            reason: Some(
+                "it would change or delete an object nat did not create; --destructive allows it"
+                    .into(),
+            ),
+            security: SecuritySource::None,
+            ..Default::default()
+        },
+    ]
 }
 
 /// The same report with a baseline (the SQLi already known) and a suppression (the headers finding).
@@ -560,6 +614,76 @@ fn html_is_self_contained_and_escapes_evidence() {
         html.contains("&lt;b&gt;never&lt;/b&gt;"),
         "raw HTML in remediation escaped"
     );
+}
+
+// ---------- Coverage ----------
+
+/// Issue 15: per operation, what was sent, as whom, which checks ran and why the others did not, in
+/// Markdown and HTML, escaped; an old report without coverage still parses and shows no section.
+#[test]
+fn coverage_is_a_section_in_markdown_and_html_and_optional_in_json() {
+    let report = sample_report("openapi.yaml");
+    assert_eq!(
+        report.coverage_line().as_deref(),
+        Some(
+            "Coverage: 2 of 3 operations probed (1 not sent, 1 secured by inference), 3 check \
+             runs, 1 blocked, 1 not applicable"
+        )
+    );
+
+    let md = render(&report, Format::Markdown).unwrap();
+    assert!(md.contains("### Coverage\n"), "{md}");
+    assert!(
+        md.contains("| GET /users/{id} | probed | 200 | declared | user, user\\_b, anonymous | 14 | 2 | 1 | 1 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| POST /search | probed | 200 (repaired) | inferred |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| DELETE /orders | not sent: it would change or delete"),
+        "{md}"
+    );
+    assert!(
+        md.contains("baseline 200 (repaired): field q: string does not match ^\\[a-z\\]+$"),
+        "{md}"
+    );
+    assert!(
+        md.contains("  - blocked NAT-API2-JWT-UNVERIFIED: control: a garbage token was answered 200 \\<script\\>alert(1)\\</script\\> \\| x"),
+        "target text is escaped: {md}"
+    );
+    assert!(md.contains("  - not applicable NAT-API5-BFLA: nothing marks it privileged"));
+    // Every table row keeps its nine cells: no pipe of the target's splits one.
+    let rows: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| Operation |"))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert_eq!(rows.len(), 2 + 3, "{md}");
+
+    let html = render(&report, Format::Html).unwrap();
+    assert!(html.contains("<section id=\"coverage\">"), "{html}");
+    assert!(html.contains("<tr class=\"cov-not-sent\" data-endpoint=\"DELETE /orders\">"));
+    assert!(html.contains("<td class=\"sec-inferred\">inferred</td>"));
+    assert!(html.contains("answered 200 &lt;script&gt;alert(1)&lt;/script&gt; | x"));
+    assert_eq!(html.to_ascii_lowercase().matches("<script").count(), 1);
+
+    // JSON: present when there is coverage, absent (and not required) in an old report.
+    let json: Value = serde_json::from_str(&render(&report, Format::Json).unwrap()).unwrap();
+    assert_eq!(json["coverage"][2]["status"], "not_sent");
+    assert_eq!(json["coverage"][1]["security"], "inferred");
+    assert_eq!(json["coverage"][0]["checks_skipped"][1]["blocked"], true);
+    let mut old = json.clone();
+    old.as_object_mut().unwrap().remove("coverage");
+    assert_schema_valid(&old.to_string());
+    let back: ScanReport = serde_json::from_value(old).unwrap();
+    assert!(back.coverage.is_empty());
+    let md = render(&back, Format::Markdown).unwrap();
+    assert!(!md.contains("### Coverage"));
+    assert!(!render(&back, Format::Html)
+        .unwrap()
+        .contains("id=\"coverage\""));
 }
 
 // ---------- JUnit ----------

@@ -3,7 +3,9 @@
 //! when no Chromium is installed (`apt-get install chromium`).
 
 use nat::findings::{fingerprint, Evidence, Finding, Severity, Status};
-use nat::report::{render, Format, ScanReport};
+use nat::report::{
+    render, CoverageStatus, Format, OperationCoverage, ScanReport, SecuritySource, SkippedCheck,
+};
 use std::process::Command;
 
 fn chromium() -> Option<&'static str> {
@@ -43,6 +45,21 @@ fn report() -> ScanReport {
         .collect();
     let mut r = ScanReport {
         findings,
+        coverage: vec![OperationCoverage {
+            endpoint: "GET /items/{id}".into(),
+            status: CoverageStatus::Probed,
+            baseline: Some(200),
+            security: SecuritySource::Inferred,
+            identities: vec!["user".into(), "anonymous".into()],
+            requests: 7,
+            checks_run: vec!["NAT-API8-SECURITY-HEADERS".into()],
+            checks_skipped: vec![SkippedCheck {
+                check: "NAT-API1-BOLA".into(),
+                reason: "answered <img src=x onerror=document.title='pwned'>".into(),
+                blocked: true,
+            }],
+            ..Default::default()
+        }],
         ..Default::default()
     };
     r.scan.spec_title = "Browser test".into();
@@ -89,7 +106,15 @@ fn chromium_renders_the_findings_and_runs_the_inline_script() {
         !dom.contains("<form class=\"filters\" id=\"filters\" hidden"),
         "filters still hidden"
     );
+    // The coverage section rendered, its reasons folded.
+    assert!(
+        dom.contains("<section id=\"coverage\">"),
+        "coverage missing from the DOM:\n{dom}"
+    );
+    assert_eq!(dom.matches("<tr class=\"cov-probed\"").count(), 1);
+    assert!(dom.contains("<details class=\"blocked\"><summary>1</summary>"));
     // Hostile text stayed text.
     assert!(!dom.contains("<title>pwned</title>"));
+    assert!(dom.contains("answered &lt;img src=x onerror=document.title='pwned'&gt;"));
     assert!(dom.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;"));
 }

@@ -142,6 +142,24 @@ fn max_requests_is_a_hard_cap_and_marks_the_report_partial() {
     );
     assert_eq!(report["scan"]["partial"], true);
     assert_eq!(report["summary"]["requests_sent"], 7);
+    // The coverage says which operations the budget cut short, and why.
+    let coverage = report["coverage"].as_array().unwrap();
+    assert_eq!(coverage.len(), 20);
+    let cut: Vec<&serde_json::Value> = coverage
+        .iter()
+        .filter(|e| e["status"] == "not_completed")
+        .collect();
+    assert!(!cut.is_empty(), "{coverage:#?}");
+    assert!(cut.iter().all(|e| e["reason"]
+        .as_str()
+        .unwrap()
+        .ends_with("the request budget was spent (--max-requests)")));
+    // Every request is counted under some operation or before them: no more than were sent.
+    let counted: u64 = coverage
+        .iter()
+        .map(|e| e["requests"].as_u64().unwrap())
+        .sum();
+    assert!(counted <= 7, "{counted}");
 }
 
 #[test]
@@ -157,6 +175,18 @@ fn exclude_really_skips_operations() {
     assert!(paths.iter().any(|p| p == "/items2"), "{paths:?}");
     assert_eq!(report["summary"]["operations_excluded"], 3); // items1, items10, items11
     assert_eq!(report["summary"]["operations_tested"], 9);
+    let excluded: Vec<&str> = report["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "not_sent")
+        .map(|e| {
+            assert_eq!(e["reason"], "excluded (--exclude)");
+            assert_eq!(e["requests"], 0);
+            e["endpoint"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(excluded, ["GET /items1", "GET /items10", "GET /items11"]);
 }
 
 #[test]
@@ -970,6 +1000,37 @@ fn security_the_description_does_not_declare_is_inferred_from_the_answers() {
             && warnings.contains("GET /vuln/profile: treated as secured"),
         "{warnings}"
     );
+    // The coverage says so per operation: security inferred, the check run, sent as the user and
+    // anonymously (the refusal the inference rests on).
+    let coverage = report["coverage"].as_array().unwrap();
+    assert_eq!(coverage.len(), 2, "{coverage:#?}");
+    for e in coverage {
+        assert_eq!(e["security"], "inferred", "{e:#}");
+        assert_eq!(e["status"], "probed", "{e:#}");
+        assert_eq!(
+            e["checks_run"],
+            serde_json::json!(["NAT-API2-AUTH-BYPASS"]),
+            "{e:#}"
+        );
+        assert_eq!(
+            e["identities"],
+            serde_json::json!(["user", "anonymous"]),
+            "{e:#}"
+        );
+    }
+    // Without credentials nothing is inferred: the description's word stands.
+    let report = scan_json(
+        &server.url(),
+        spec.path(),
+        &["--check", "NAT-API2-AUTH-BYPASS"],
+    );
+    for e in report["coverage"].as_array().unwrap() {
+        assert_eq!(e["security"], "none", "{e:#}");
+        assert_eq!(
+            e["checks_skipped"][0]["reason"], "the description requires no credential for it",
+            "{e:#}"
+        );
+    }
 }
 
 #[test]
@@ -1075,6 +1136,18 @@ fn a_422_with_fastapi_detail_repairs_the_baseline_once_and_keeps_the_message() {
     assert!(
         !warnings.iter().any(|w| w.contains("not attacked")),
         "{warnings:#?}"
+    );
+    // The coverage keeps what the API said and that the repaired request is the baseline.
+    let orders = &report["coverage"][0];
+    assert_eq!(orders["endpoint"], "POST /orders");
+    assert_eq!(orders["baseline"], 201);
+    assert_eq!(orders["repaired"], true);
+    assert_eq!(
+        orders["baseline_problems"],
+        serde_json::json!([
+            "body field kind: Input should be 'book' or 'film'",
+            "body field channel: Field required"
+        ])
     );
 }
 

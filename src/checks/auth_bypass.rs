@@ -2,7 +2,7 @@
 //! data to a request with none, or with an invalid credential.
 
 use super::similarity::same_resource;
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors};
 use crate::http::{RequestSpec, Who};
@@ -62,8 +62,9 @@ impl Check for AuthBypass {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.op.requires_auth() && target.baseline.is_success()
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::requires_auth(target)?;
+        super::baseline_succeeded(target)
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {

@@ -11,7 +11,7 @@
 //! Anonymous access to an operation the description secures is AUTH-BYPASS's finding, not this one's.
 
 use super::similarity::same_resource;
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{Exchange, Who, LEVEL_ADMIN};
@@ -96,8 +96,12 @@ impl Check for Bfla {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        privileged_because(target.op).is_some()
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::ensure(
+            privileged_because(target.op).is_some(),
+            "nothing marks it privileged (admin, internal, … in its path, tags, operationId or \
+             scopes)",
+        )
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
@@ -115,7 +119,14 @@ impl Check for Bfla {
         let Some((admin, admin_level)) = admin else {
             // No admin to compare with: the user's own answer is the reference, and only a refusal of
             // anonymous callers shows the operation is protected at all.
-            if !target.baseline.is_success() || !target.op.requires_auth() {
+            if let Err(skip) =
+                super::requires_auth(target).and_then(|()| super::baseline_succeeded(target))
+            {
+                ctx.skipped(
+                    target,
+                    &META,
+                    format!("no admin identity (an identity with role admin) to compare with, and {skip}"),
+                );
                 return vec![];
             }
             let anon = ctx.send(&Who::Anonymous, target.request).await;
@@ -143,6 +154,14 @@ impl Check for Bfla {
         }
         let reference = ctx.send(&admin, target.request).await;
         if !reference.is_success() {
+            ctx.skipped(
+                target,
+                &META,
+                format!(
+                    "the admin identity's request {}",
+                    super::answered(&reference, "2xx")
+                ),
+            );
             return vec![];
         }
         let admin_name = http

@@ -8,7 +8,7 @@
 //! never writes to an object it did not create.
 
 use super::similarity::same_resource;
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{is_object_id, object_param, ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{RecordedResponse, Who};
@@ -93,23 +93,33 @@ impl Check for Bola {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.op.method == "GET"
-            && target
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::is_get(target)?;
+        super::ensure(
+            target
+                .op
+                .params_in(ParamLocation::Path)
+                .any(|p| names_object(target.op, p)),
+            "no path parameter names an object (`id`, `*_id`, a uuid, or one ending the path)",
+        )?;
+        super::baseline_succeeded(target)?;
+        super::ensure(
+            target
                 .baseline
                 .response
                 .as_ref()
-                .is_some_and(|r| r.is_success() && r.json().is_some_and(|j| j.is_object()))
-            && target
-                .op
-                .params_in(ParamLocation::Path)
-                .any(|p| names_object(target.op, p))
+                .is_some_and(|r| r.json().is_some_and(|j| j.is_object())),
+            "the user's answer is not a JSON object",
+        )
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
         let Some(a) = &target.baseline.response else {
             return vec![];
         };
+        if let Some(why) = untested(ctx, target, a) {
+            ctx.skipped(target, &META, why);
+        }
         if !ctx.http.has_user_b() {
             return swapped_id(ctx, target, a).await;
         }
@@ -246,6 +256,63 @@ async fn swapped_id(ctx: &ScanContext, target: &Target<'_>, a: &RecordedResponse
         }
     }
     vec![]
+}
+
+/// Why [`Bola::run`] can probe no path parameter of `target` (each reason its loops `continue`
+/// for), for the report's coverage: `None` when some parameter can be probed.
+fn untested(ctx: &ScanContext, target: &Target<'_>, a: &RecordedResponse) -> Option<String> {
+    let with_b = ctx.http.has_user_b();
+    if !with_b && owner_of(a).is_none() {
+        return Some(format!(
+            "{}; with one identity nat needs an owner field ({}) in the user's object to tell \
+             another owner's object by",
+            super::NO_USER_B,
+            OWNER_FIELDS.join(", ")
+        ));
+    }
+    let mut first_reason = None;
+    for p in target.op.params_in(ParamLocation::Path) {
+        if !names_object(target.op, p) {
+            continue;
+        }
+        let slot = Slot::Param(ParamLocation::Path, p.name.clone());
+        let reason = match (
+            target.values.get(&slot),
+            ctx.resources.for_param(target.op, &p.name),
+        ) {
+            (None, _) => format!("no value for `{}`", p.name),
+            (Some(_), None) => format!(
+                "no collection listed `{}` ids to the user, so no object is known to be the user's",
+                p.name
+            ),
+            (Some(_), Some(learned)) if learned.pooled => format!(
+                "the `{}` values come from answers, not from a listing of the user's objects, so                  nat cannot tell whose objects they are",
+                p.name
+            ),
+            (Some(id), Some(learned)) if !learned.user.contains(id) => format!(
+                "the `{}` nat requested was not listed to the user, so it is not known to be the \
+                 user's",
+                p.name
+            ),
+            (Some(id), Some(learned)) => match (&learned.user_b, with_b) {
+                (_, false) if id.as_i64().is_none() => format!(
+                    "{}; with one identity nat swaps numeric ids only, and `{}` is not one",
+                    super::NO_USER_B,
+                    p.name
+                ),
+                (_, false) => return None,
+                (None, true) => "no object of user B: the collection could not be listed as \
+                                 user B, so the user's objects cannot be told from B's"
+                    .to_string(),
+                (Some(b_ids), true) if b_ids.contains(id) => {
+                    format!("the user's object (`{}`) is listed to user B too", p.name)
+                }
+                (Some(_), true) => return None,
+            },
+        };
+        first_reason.get_or_insert(reason);
+    }
+    first_reason
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! value B wrote (a change) or the object gone (a deletion) — `certain`. A 2xx to B without an effect
 //! proves nothing and is not reported.
 
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{listing_has, object_param, reader_of, write_took_effect, ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::Who;
@@ -69,19 +69,31 @@ impl Check for BolaWrite {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.created_by_nat
-            && target.baseline.is_success()
-            && matches!(target.op.method.as_str(), "PUT" | "PATCH" | "DELETE")
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::ensure(
+            matches!(target.op.method.as_str(), "PUT" | "PATCH" | "DELETE"),
+            "not a PUT, PATCH or DELETE",
+        )?;
+        super::ensure(
+            target.created_by_nat,
+            "not a write on an object nat created for the scan (only those are written as user B)",
+        )?;
+        super::baseline_succeeded(target)
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
         if !ctx.http.has_user_b() || ctx.should_stop() {
+            ctx.skipped(target, &META, super::NO_USER_B);
             return vec![];
         }
         let op = target.op;
         // The owner reads the object back, or its collection when there is no read of one object.
         let Some((read_op, listing)) = reader_of(&ctx.spec, op) else {
+            ctx.skipped(
+                target,
+                &META,
+                "no GET on the object's path or its collection to read the object back",
+            );
             return vec![];
         };
         let Some(param) = object_param(op) else {
@@ -90,6 +102,11 @@ impl Check for BolaWrite {
         let delete = op.method == "DELETE";
         // A fresh object of A's: the baseline may have changed or deleted the first one.
         let Ok((values, _)) = ctx.create_object(op).await else {
+            ctx.skipped(
+                target,
+                &META,
+                "nat could not create a fresh object as user A",
+            );
             return vec![];
         };
         let Some(id) = values
@@ -103,7 +120,14 @@ impl Check for BolaWrite {
         } else {
             match marked(&values) {
                 Some(v) => v,
-                None => return vec![],
+                None => {
+                    ctx.skipped(
+                        target,
+                        &META,
+                        "the write's body has no string field to mark",
+                    );
+                    return vec![];
+                }
             }
         };
         let read = read_op_values(read_op, &values).render(read_op);

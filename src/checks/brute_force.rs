@@ -9,7 +9,7 @@
 //! evidence says the comparison could not be made.
 
 use super::login::{self, Probe};
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Finding, RiskFactors, Severity};
 use async_trait::async_trait;
@@ -39,8 +39,12 @@ impl Check for NoBruteForceProtection {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.baseline.response.is_some() && login::login_form(target.op, target.values).is_some()
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::ensure(
+            login::login_form(target.op, target.values).is_some(),
+            super::NOT_A_LOGIN,
+        )?;
+        super::baseline_answered(target)
     }
 
     fn noisy(&self) -> bool {
@@ -64,6 +68,12 @@ impl Check for NoBruteForceProtection {
                      bursts to a real account",
                     target.op.endpoint()
                 ));
+                ctx.skipped(
+                    target,
+                    &META,
+                    "the login answers unknown accounts differently from a real account's wrong \
+                     password, and nat never sends bursts to a real account",
+                );
                 return vec![];
             }
             Probe::Inconclusive => return vec![],
@@ -87,6 +97,7 @@ impl Check for NoBruteForceProtection {
                     "brute-force protection",
                     resp,
                 ));
+                ctx.skipped(target, &META, super::refused_as_invalid(resp));
                 return vec![];
             }
             if resp.status >= 500 || resp.truncated || login::throttle_sign(resp).is_some() {

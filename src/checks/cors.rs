@@ -1,6 +1,6 @@
 //! API8 CORS misconfiguration: the API lets any web origin read authenticated answers.
 
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{RequestSpec, Who};
@@ -33,8 +33,9 @@ impl Check for Cors {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.op.method == "GET" && target.baseline.is_success()
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::is_get(target)?;
+        super::baseline_succeeded(target)
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {

@@ -9,7 +9,7 @@
 //! to hand them out (login, token, session, key endpoints). Documented or not, a secret in a response
 //! is reported; the leaked values are shortened in the evidence.
 
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{Exchange, Who};
@@ -367,10 +367,16 @@ impl Check for DataExposure {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.baseline.response.as_ref().is_some_and(|r| {
-            r.is_success() && r.header("content-type").is_some_and(|c| c.contains("json"))
-        })
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::baseline_succeeded(target)?;
+        super::ensure(
+            target
+                .baseline
+                .response
+                .as_ref()
+                .is_some_and(|r| r.header("content-type").is_some_and(|c| c.contains("json"))),
+            "the user's answer is not JSON (Content-Type)",
+        )
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {

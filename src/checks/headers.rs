@@ -1,7 +1,7 @@
 //! API8 missing security headers on authenticated answers: `X-Content-Type-Options: nosniff` and
 //! `Cache-Control: no-store`. Passive: it reads the baseline exchange only.
 
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use async_trait::async_trait;
@@ -53,12 +53,14 @@ impl Check for SecurityHeaders {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.op.requires_auth() && target.baseline.is_success()
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::requires_auth(target)?;
+        super::baseline_succeeded(target)
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
         if !ctx.http.user_has_credentials() {
+            ctx.skipped(target, &META, super::NO_CREDENTIALS);
             return vec![];
         }
         let Some(resp) = &target.baseline.response else {

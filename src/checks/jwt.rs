@@ -3,7 +3,7 @@
 
 use super::auth_bypass::INVALID_TOKEN;
 use super::similarity::same_resource;
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{RequestSpec, Who};
@@ -70,8 +70,9 @@ impl Check for JwtUnverified {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.op.requires_auth() && target.baseline.is_success()
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::requires_auth(target)?;
+        super::baseline_succeeded(target)
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
@@ -79,10 +80,12 @@ impl Check for JwtUnverified {
             return vec![];
         };
         let Some(token) = ctx.http.user_bearer_token().await else {
+            ctx.skipped(target, &META, super::NO_BEARER);
             return vec![];
         };
         let forged = forgeries(&token);
         if forged.is_empty() {
+            ctx.skipped(target, &META, "the user's bearer token is not a JWT");
             return vec![];
         }
         let with_token = |t: &str| {
@@ -95,6 +98,11 @@ impl Check for JwtUnverified {
         // (an endpoint that accepts anything is the authentication-bypass check's finding).
         let control = ctx.send(&Who::Anonymous, &with_token(INVALID_TOKEN)).await;
         if !matches!(control.status(), Some(401) | Some(403)) {
+            ctx.skipped(
+                target,
+                &META,
+                super::not_refused("a garbage token", &control),
+            );
             return vec![];
         }
         for (_what, t) in forged {

@@ -11,7 +11,7 @@
 
 use super::jwt::forgeries;
 use super::similarity::same_resource;
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Finding, RiskFactors, Severity};
 use crate::http::{RecordedResponse, Who};
@@ -69,8 +69,10 @@ impl Check for JwtExpired {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.op.method == "GET" && target.op.requires_auth() && target.baseline.is_success()
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::is_get(target)?;
+        super::requires_auth(target)?;
+        super::baseline_succeeded(target)
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
@@ -78,6 +80,15 @@ impl Check for JwtExpired {
             return vec![];
         };
         let Some((token, exp)) = ctx.http.expired_token(&Who::User, MAX_WAIT).await else {
+            ctx.skipped(
+                target,
+                &META,
+                format!(
+                    "no session token from nat's own login or OAuth2 (a JWT with `exp`) that has \
+                     expired or expires within {} s",
+                    MAX_WAIT.as_secs()
+                ),
+            );
             return vec![];
         };
         if ctx.should_stop() {
@@ -92,6 +103,11 @@ impl Check for JwtExpired {
         let refused = |status: Option<u16>| matches!(status, Some(401) | Some(403));
         let anonymous = ctx.send(&Who::Anonymous, target.request).await;
         if !refused(anonymous.status()) {
+            ctx.skipped(
+                target,
+                &META,
+                super::not_refused("a request without credentials", &anonymous),
+            );
             return vec![];
         }
         let Some((_, altered)) = forgeries(&token)
@@ -102,6 +118,11 @@ impl Check for JwtExpired {
         };
         let control = ctx.send(&Who::Anonymous, &with_token(&altered)).await;
         if !refused(control.status()) || ctx.should_stop() {
+            ctx.skipped(
+                target,
+                &META,
+                super::not_refused("the token with an altered signature", &control),
+            );
             return vec![];
         }
         let ex = ctx.send(&Who::Anonymous, &with_token(&token)).await;

@@ -9,7 +9,7 @@
 //! (secrets under 4 characters are too short to mask as text; nat never writes them anywhere itself).
 
 use super::auth_bypass::INVALID_TOKEN;
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{Exchange, RequestSpec, Who};
@@ -351,14 +351,18 @@ impl Check for JwtWeakSecret {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.op.method == "GET"
-            && target.op.requires_auth()
-            && target
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::is_get(target)?;
+        super::requires_auth(target)?;
+        super::baseline_succeeded(target)?;
+        super::ensure(
+            target
                 .baseline
                 .response
                 .as_ref()
-                .is_some_and(|r| r.is_success() && r.json().is_some_and(|j| j.is_object()))
+                .is_some_and(|r| r.json().is_some_and(|j| j.is_object())),
+            "the user's answer is not a JSON object",
+        )
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
@@ -371,9 +375,15 @@ impl Check for JwtWeakSecret {
             .await
             .and_then(|t| HmacJwt::parse(&t))
         else {
+            ctx.skipped(
+                target,
+                &META,
+                "the user's credential is not an HMAC-signed JWT (HS256/384/512)",
+            );
             return vec![];
         };
         let Some(own_subject) = jwt.subject() else {
+            ctx.skipped(target, &META, "the user's JWT has no `sub` claim");
             return vec![];
         };
         let fields = subject_fields(&body, &own_subject);
@@ -382,6 +392,12 @@ impl Check for JwtWeakSecret {
         let about_the_user =
             own_subject.chars().count() >= 3 && body.to_string().contains(own_subject.as_str());
         if fields.is_empty() && !about_the_user {
+            ctx.skipped(
+                target,
+                &META,
+                "the answer does not name the user's `sub`, so a token for another subject would \
+                 not show",
+            );
             return vec![];
         }
         let Some(secret) = jwt.crack(&app_name_secrets(&ctx.spec.title)) else {

@@ -9,7 +9,7 @@
 //! with the same data = finding, with the three exchanges as evidence.
 
 use super::similarity::same_resource;
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Evidence, Finding, RiskFactors, Severity};
 use crate::http::{Exchange, RequestSpec, Who};
@@ -123,16 +123,33 @@ impl Check for LogoutIneffective {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        is_logout_operation(target.op)
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::ensure(is_logout_operation(target.op), "not a logout")
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
         let Some(who) = ctx.http.login_identity() else {
+            ctx.skipped(
+                target,
+                &META,
+                "no identity logs in (auth type `login`), so nat has no session of its own to log out",
+            );
             return vec![];
         };
-        let Some(Ok(session)) = ctx.http.fresh_session(&who).await else {
-            return vec![];
+        let session = match ctx.http.fresh_session(&who).await {
+            Some(Ok(session)) => session,
+            Some(Err(why)) => {
+                ctx.skipped(
+                    target,
+                    &META,
+                    format!("logging in for a session of its own failed: {why}"),
+                );
+                return vec![];
+            }
+            None => {
+                ctx.skipped(target, &META, "no session of its own could be had");
+                return vec![];
+            }
         };
         // A probe that refuses no credentials and answers the fresh session.
         let mut chosen: Option<(RequestSpec, Exchange)> = None;
@@ -157,6 +174,12 @@ impl Check for LogoutIneffective {
             }
         }
         let Some((probe, before)) = chosen else {
+            ctx.skipped(
+                target,
+                &META,
+                "no GET without path parameters that refuses anonymous callers and answers a fresh \
+                 session, to replay the session on",
+            );
             return vec![];
         };
         let logout = ctx

@@ -8,7 +8,7 @@
 //! write answered 2xx. nat then writes the original values back and says in the evidence whether the
 //! read-back confirmed it.
 
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{is_object_id, ScanContext, Target};
 use crate::findings::{Confidence, Evidence, Finding, RiskFactors, Severity};
 use crate::http::{Body, Exchange, RequestSpec, Who};
@@ -327,20 +327,31 @@ impl Check for MassAssignment {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        matches!(target.op.method.as_str(), "PATCH" | "PUT")
-            && is_own_object(&target.op.path)
-            && target.baseline.is_success()
-            && matches!(target.values.body, Some(Value::Object(_)))
-            && target
-                .values
-                .content_type
-                .as_deref()
-                .is_some_and(|c| c.contains("json"))
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::ensure(
+            matches!(target.op.method.as_str(), "PATCH" | "PUT"),
+            "not a PATCH or PUT",
+        )?;
+        super::ensure(
+            is_own_object(&target.op.path),
+            "not a write on the caller's own object (a path without parameters ending in /me, \
+             /account, /profile, …)",
+        )?;
+        super::baseline_succeeded(target)?;
+        super::ensure(
+            matches!(target.values.body, Some(Value::Object(_)))
+                && target
+                    .values
+                    .content_type
+                    .as_deref()
+                    .is_some_and(|c| c.contains("json")),
+            "the request has no JSON object body",
+        )
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
         if !ctx.http.user_has_credentials() {
+            ctx.skipped(target, &META, super::NO_CREDENTIALS);
             return vec![];
         }
         let Some(Value::Object(sent_body)) = &target.values.body else {
@@ -352,11 +363,25 @@ impl Check for MassAssignment {
             .iter()
             .find(|o| o.method == "GET" && o.path == target.op.path)
         else {
+            ctx.skipped(
+                target,
+                &META,
+                "no GET on the same path to read the object back",
+            );
             return vec![];
         };
         let read = RequestValues::valid(read_op).render(read_op);
         let before_ex = ctx.send(&Who::User, &read).await;
         let Some(before_body) = object_of(&before_ex) else {
+            ctx.skipped(
+                target,
+                &META,
+                format!(
+                    "no readable object: {} {}",
+                    read_op.endpoint(),
+                    super::answered(&before_ex, "a 2xx JSON object")
+                ),
+            );
             return vec![];
         };
         // RealWorld-style APIs wrap both sides in one object (`{"user": {…}}`): work inside it.
@@ -382,6 +407,12 @@ impl Check for MassAssignment {
         let response_schema = within(success_schema(read_op));
         let tried = candidates(&before, request_schema.as_ref(), response_schema.as_ref());
         if tried.is_empty() || ctx.should_stop() {
+            ctx.skipped(
+                target,
+                &META,
+                "the object has no property to try (privilege fields, readOnly properties, \
+                 properties the request does not offer)",
+            );
             return vec![];
         }
         let mut body = sent.clone();

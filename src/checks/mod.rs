@@ -53,6 +53,152 @@ use crate::findings::{
     fingerprint, risk_score, Confidence, Evidence, Finding, RiskFactors, Severity, Status,
 };
 use async_trait::async_trait;
+use std::borrow::Cow;
+
+/// Why a check does not test an operation, in words for the reader of a report ("not a GET",
+/// "baseline answered 404, not 2xx").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    reason: Cow<'static, str>,
+    blocked: bool,
+}
+
+impl Skip {
+    /// The check is not made for such an operation ("not a GET", "not a login").
+    pub fn new(reason: impl Into<Cow<'static, str>>) -> Self {
+        Skip {
+            reason: reason.into(),
+            blocked: false,
+        }
+    }
+
+    /// The check is made for such an operation, but something it needs is missing: the user's own
+    /// request was refused, no user B, a control not refused.
+    pub fn blocked(reason: impl Into<Cow<'static, str>>) -> Self {
+        Skip {
+            reason: reason.into(),
+            blocked: true,
+        }
+    }
+
+    /// The reason.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// True for a check kept from an operation it is made for (see [`Skip::blocked`]).
+    pub fn is_blocked(&self) -> bool {
+        self.blocked
+    }
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+/// Whether a check applies to an operation: `Ok`, or why not.
+pub type Applies = Result<(), Skip>;
+
+/// `Ok` when `condition` holds, else a [`Skip::new`] (not made for such an operation) for `reason`.
+pub fn ensure(condition: bool, reason: &'static str) -> Applies {
+    if condition {
+        Ok(())
+    } else {
+        Err(Skip::new(reason))
+    }
+}
+
+/// Why the user's own request (the baseline) got no answer, as a skip reason.
+fn no_answer(target: &Target<'_>) -> Skip {
+    if logout::is_logout_operation(target.op) {
+        Skip::new("a logout is never sent with the scan's session, so there is no baseline")
+    } else {
+        match &target.baseline.error {
+            Some(e) => Skip::blocked(format!("baseline got no answer ({e})")),
+            None => Skip::blocked("baseline got no answer"),
+        }
+    }
+}
+
+/// `Ok` when the user's own request (the baseline) was answered at all.
+pub fn baseline_answered(target: &Target<'_>) -> Applies {
+    match &target.baseline.response {
+        Some(_) => Ok(()),
+        None => Err(no_answer(target)),
+    }
+}
+
+/// `Ok` when the user's own request (the baseline) was answered 2xx; else its status or why no answer
+/// came.
+pub fn baseline_succeeded(target: &Target<'_>) -> Applies {
+    match &target.baseline.response {
+        Some(r) if r.is_success() => Ok(()),
+        Some(r) => Err(Skip::blocked(format!(
+            "baseline answered {}, not 2xx",
+            r.status
+        ))),
+        None => Err(no_answer(target)),
+    }
+}
+
+/// `Ok` when the description requires a credential for the operation (or nat inferred that it does).
+pub fn requires_auth(target: &Target<'_>) -> Applies {
+    ensure(
+        target.op.requires_auth(),
+        "the description requires no credential for it",
+    )
+}
+
+/// `Ok` for a `GET`.
+pub fn is_get(target: &Target<'_>) -> Applies {
+    ensure(target.op.method == "GET", "not a GET")
+}
+
+/// The skip reason of a check whose control request was not refused: `what` was answered (or got no
+/// answer), so the check's own probe would prove nothing.
+pub fn not_refused(what: &str, control: &crate::http::Exchange) -> String {
+    match control.status() {
+        Some(status) => format!("control: {what} was answered {status}, not refused (401/403)"),
+        None => format!("control: {what} got no answer"),
+    }
+}
+
+/// The skip reason of a check that needs a parameter or body field to put other values in.
+pub const NO_SLOTS: &str = "no parameter or body field to put other values in";
+
+/// The skip reason of a login check on an operation that is no login.
+pub const NOT_A_LOGIN: &str =
+    "not a login (a POST named like one, with an account field and a password field)";
+
+/// The skip reason of a check whose attempt the API refused as malformed (413, 415, 422, a 400
+/// listing validation problems): no attempt reached the operation's work.
+pub fn refused_as_invalid(resp: &crate::http::RecordedResponse) -> String {
+    format!(
+        "the API refused nat's attempt as invalid ({}), so no attempt reached the operation",
+        resp.status
+    )
+}
+
+/// How an exchange was answered when it should have been a 2xx `wanted`: `answered 404, not a JSON
+/// object`, `got no answer`.
+pub fn answered(ex: &crate::http::Exchange, wanted: &str) -> String {
+    match ex.status() {
+        Some(status) => format!("answered {status}, not {wanted}"),
+        None => "got no answer".into(),
+    }
+}
+
+/// The skip reason of a check that needs user B.
+pub const NO_USER_B: &str = "no user B credentials (--auth-b-…, auth_b in the config)";
+
+/// The skip reason of a check that needs the scan's user to have credentials.
+pub const NO_CREDENTIALS: &str =
+    "the scan's user has no credentials (--auth-…, auth in the config)";
+
+/// The skip reason of a check that needs the user's bearer token.
+pub const NO_BEARER: &str = "the user's credential is not a bearer token";
 
 /// What a check is, independent of any scan.
 #[derive(Debug)]
@@ -121,14 +267,20 @@ impl CheckMeta {
 pub trait Check: Send + Sync {
     /// What the check is.
     fn meta(&self) -> &'static CheckMeta;
-    /// Whether the check applies to an operation whose baseline exchange is known. Pure and cheap.
-    fn applies(&self, target: &Target<'_>) -> bool;
+    /// Whether the check applies to an operation whose baseline exchange is known, or why not (for the
+    /// report's coverage). Pure and cheap.
+    fn applies(&self, target: &Target<'_>) -> Applies;
     /// Probes the operation; returns what it proved (nothing when it proved nothing).
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding>;
     /// True for a check that sends a burst of requests to one operation (`options.noisy_checks:
     /// false`, `--no-noisy-checks` leave it out).
     fn noisy(&self) -> bool {
         false
+    }
+    /// False for a check the engine runs once per scan rather than on each operation: the coverage
+    /// of operations does not list it.
+    fn per_operation(&self) -> bool {
+        true
     }
 }
 
@@ -188,4 +340,207 @@ pub fn select(ids: &[String], noisy: bool) -> Result<Vec<&'static dyn Check>, St
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{Exchange, RecordedResponse};
+    use crate::spec::{Operation, ParamLocation, Parameter, RequestBody};
+    use crate::synth::RequestValues;
+    use serde_json::json;
+
+    /// An operation, secured by a bearer scheme when `secured`, with an `id` path parameter when its
+    /// path has `{id}` and a JSON body of `props` when given.
+    fn op(method: &str, path: &str, secured: bool, props: Option<serde_json::Value>) -> Operation {
+        let mut o = Operation::new(method, path);
+        if secured {
+            o.security = vec![[("bearer".to_string(), vec![])].into()];
+        }
+        if path.contains("{id}") {
+            o.parameters.push(Parameter {
+                name: "id".into(),
+                location: ParamLocation::Path,
+                required: true,
+                schema: Some(json!({"type": "integer"}).into()),
+                example: None,
+            });
+        }
+        o.request_body = props.map(|p| RequestBody {
+            content_type: "application/json".into(),
+            required: true,
+            schema: Some(json!({"type": "object", "properties": p}).into()),
+            example: None,
+        });
+        o
+    }
+
+    fn answered(status: u16, body: &str, headers: &[(&str, &str)]) -> Exchange {
+        Exchange {
+            response: Some(RecordedResponse {
+                status,
+                headers: headers
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+                body: bytes::Bytes::from(body.to_string()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// What `check` says of `o` whose baseline was `baseline`.
+    fn verdict(check: &dyn Check, o: &Operation, baseline: &Exchange) -> Applies {
+        let values = RequestValues::valid(o);
+        let request = values.render(o);
+        let target = Target {
+            op: o,
+            values: &values,
+            request: &request,
+            baseline,
+            created_by_nat: false,
+        };
+        check.applies(&target)
+    }
+
+    fn reason(v: Applies) -> (String, bool) {
+        let skip = v.expect_err("the check should not apply");
+        (skip.reason().to_string(), skip.is_blocked())
+    }
+
+    const JSON: &[(&str, &str)] = &[("content-type", "application/json")];
+
+    #[test]
+    fn bola_says_which_precondition_failed() {
+        let object = answered(200, r#"{"id":1,"owner_id":7}"#, JSON);
+        let get = op("GET", "/items/{id}", true, None);
+        assert_eq!(verdict(&Bola, &get, &object), Ok(()));
+        assert_eq!(
+            reason(verdict(
+                &Bola,
+                &op("POST", "/items/{id}", true, None),
+                &object
+            )),
+            ("not a GET".into(), false)
+        );
+        assert_eq!(
+            reason(verdict(&Bola, &op("GET", "/items", true, None), &object)).0,
+            "no path parameter names an object (`id`, `*_id`, a uuid, or one ending the path)"
+        );
+        // A refused baseline is a blocked check: it is made for this operation.
+        assert_eq!(
+            reason(verdict(&Bola, &get, &answered(404, "{}", JSON))),
+            ("baseline answered 404, not 2xx".into(), true)
+        );
+        assert_eq!(
+            reason(verdict(&Bola, &get, &answered(200, "[1,2]", JSON))).0,
+            "the user's answer is not a JSON object"
+        );
+    }
+
+    #[test]
+    fn a_baseline_that_got_no_answer_says_why() {
+        let get = op("GET", "/items", true, None);
+        let failed = Exchange {
+            error: Some("connection failed".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            reason(verdict(&VerboseErrors, &get, &failed)),
+            ("baseline got no answer (connection failed)".into(), true)
+        );
+        // A logout has no baseline by design: not applicable rather than blocked.
+        let logout = op("POST", "/auth/logout", true, None);
+        let (why, blocked) = reason(verdict(&AuthBypass, &logout, &Exchange::default()));
+        assert!(why.starts_with("a logout is never sent"), "{why}");
+        assert!(!blocked);
+        assert_eq!(
+            verdict(&LogoutIneffective, &logout, &Exchange::default()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn authentication_checks_need_a_secured_operation_and_a_2xx() {
+        let open = op("GET", "/items", false, None);
+        let ok = answered(200, "{}", JSON);
+        for check in [&AuthBypass as &dyn Check, &JwtUnverified, &SecurityHeaders] {
+            assert_eq!(
+                reason(verdict(check, &open, &ok)),
+                (
+                    "the description requires no credential for it".into(),
+                    false
+                ),
+                "{}",
+                check.meta().id
+            );
+        }
+        let secured = op("GET", "/items", true, None);
+        assert_eq!(verdict(&AuthBypass, &secured, &ok), Ok(()));
+        assert_eq!(
+            reason(verdict(&AuthBypass, &secured, &answered(401, "", &[]))),
+            ("baseline answered 401, not 2xx".into(), true)
+        );
+    }
+
+    #[test]
+    fn input_and_burst_checks_say_why_not() {
+        let bare = op("GET", "/health", false, None);
+        let ok = answered(200, "{}", JSON);
+        assert_eq!(reason(verdict(&SqlInjection, &bare, &ok)).0, NO_SLOTS);
+        let search = op(
+            "POST",
+            "/search",
+            false,
+            Some(json!({"q": {"type": "string"}})),
+        );
+        assert_eq!(verdict(&Robustness, &search, &ok), Ok(()));
+        assert_eq!(
+            reason(verdict(&Robustness, &search, &answered(500, "", &[]))),
+            ("baseline answered 500, a server error already".into(), true)
+        );
+        let signup = op(
+            "POST",
+            "/signup",
+            false,
+            Some(json!({"email": {"type": "string"}})),
+        );
+        assert_eq!(
+            reason(verdict(
+                &NoRateLimit,
+                &signup,
+                &answered(201, "{}", &[("Retry-After", "5")])
+            ))
+            .0,
+            "the baseline already shows throttling (header Retry-After)"
+        );
+        assert_eq!(
+            verdict(&NoRateLimit, &signup, &answered(201, "{}", JSON)),
+            Ok(())
+        );
+        assert!(reason(verdict(&NoRateLimit, &search, &ok))
+            .0
+            .starts_with("not a signup, password reset or one-time-code POST"));
+        assert_eq!(
+            reason(verdict(&UserEnumeration, &search, &ok)).0,
+            NOT_A_LOGIN
+        );
+    }
+
+    #[test]
+    fn every_check_gives_a_reason_and_the_outage_check_is_not_per_operation() {
+        let o = op("DELETE", "/things", false, None);
+        let nothing = Exchange::default();
+        for check in CHECKS {
+            if let Err(skip) = verdict(*check, &o, &nothing) {
+                assert!(!skip.reason().trim().is_empty(), "{}", check.meta().id);
+            }
+        }
+        assert!(!TargetOutage.per_operation());
+        assert!(CHECKS
+            .iter()
+            .filter(|c| c.meta().id != TargetOutage.meta().id)
+            .all(|c| c.per_operation()));
+    }
 }

@@ -8,7 +8,7 @@
 //! authentication failure, a missing route or a server error, or nothing is reported.
 
 use super::login;
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Finding, RiskFactors, Severity};
 use crate::http::{Exchange, Who};
@@ -45,17 +45,27 @@ impl Check for NoRateLimit {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::ensure(
+            login::is_sensitive(target.op, target.values),
+            "not a signup, password reset or one-time-code POST (logins are the brute-force \
+             check's)",
+        )?;
+        // The baseline must have done the operation's work (a signup refused with `400 user
+        // already exists` sent no e-mail and made no account: a burst of those proves little).
+        // (A 2xx is never `rejected`.)
+        super::baseline_succeeded(target)?;
+        match target
             .baseline
             .response
             .as_ref()
-            // The baseline must have done the operation's work (a signup refused with `400 user
-            // already exists` sent no e-mail and made no account: a burst of those proves little).
-            .is_some_and(|r| {
-                r.is_success() && !rejected(r.status) && login::throttle_sign(r).is_none()
-            })
-            && login::is_sensitive(target.op, target.values)
+            .and_then(login::throttle_sign)
+        {
+            Some(sign) => Err(super::Skip::new(format!(
+                "the baseline already shows throttling ({sign})"
+            ))),
+            None => Ok(()),
+        }
     }
 
     fn noisy(&self) -> bool {
@@ -79,6 +89,7 @@ impl Check for NoRateLimit {
                     "rate limiting",
                     resp,
                 ));
+                ctx.skipped(target, &META, super::refused_as_invalid(resp));
                 return vec![];
             }
             // Every answer must have done the work too: a signup burst whose answers say "already

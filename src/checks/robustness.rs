@@ -1,7 +1,7 @@
 //! Robustness: a server error (5xx) in answer to input that violates the description's schema (wrong
 //! types, values past their bounds, oversized strings).
 
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::Who;
@@ -36,8 +36,15 @@ impl Check for Robustness {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.baseline.status().is_some_and(|s| s < 500) && !target.probe_slots().is_empty()
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::ensure(!target.probe_slots().is_empty(), super::NO_SLOTS)?;
+        match target.baseline.status() {
+            Some(s) if s >= 500 => Err(super::Skip::blocked(format!(
+                "baseline answered {s}, a server error already"
+            ))),
+            Some(_) => Ok(()),
+            None => super::baseline_answered(target),
+        }
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {

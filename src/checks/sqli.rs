@@ -6,7 +6,7 @@
 use super::login::rate_refusal;
 use super::signatures::has_sql_error;
 use super::similarity::similarity;
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Evidence, Finding, RiskFactors, Severity};
 use crate::http::{Exchange, RecordedResponse, Who};
@@ -85,8 +85,9 @@ impl Check for SqlInjection {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.baseline.response.is_some() && !target.probe_slots().is_empty()
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::ensure(!target.probe_slots().is_empty(), super::NO_SLOTS)?;
+        super::baseline_answered(target)
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
@@ -95,6 +96,11 @@ impl Check for SqlInjection {
         if matches!(target.op.method.as_str(), "PUT" | "PATCH" | "DELETE")
             && ctx.safety != crate::request::Safety::Destructive
         {
+            ctx.skipped(
+                target,
+                &META,
+                "injection into a change or a deletion may reach every row; --destructive allows it",
+            );
             return vec![];
         }
         let Some(baseline) = &target.baseline.response else {

@@ -4,7 +4,7 @@
 //! takes a target down (a huge integer, a deep structure, a long string), and nat reports it instead
 //! of skipping every operation while the target restarts.
 
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Evidence, Finding, RiskFactors, Severity};
 use crate::http::outage::{Outage, MAX_OUTAGE};
@@ -39,7 +39,13 @@ impl Check for TargetOutage {
     }
 
     /// Never on its own: [`findings`] turns the watch's outages into findings at the end.
-    fn applies(&self, _target: &Target<'_>) -> bool {
+    fn applies(&self, _target: &Target<'_>) -> Applies {
+        Err(super::Skip::new(
+            "found by the engine from the target's outages, not on one operation",
+        ))
+    }
+
+    fn per_operation(&self) -> bool {
         false
     }
 

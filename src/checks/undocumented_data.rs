@@ -6,7 +6,7 @@
 //! Passive: it reads the user's baseline answer (and, once per scan, the user's own profile through
 //! the login checks' known-user lookup). Secrets are `NAT-API3-DATA-EXPOSURE`'s and are left out here.
 
-use super::{login, Check, CheckMeta};
+use super::{login, Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::spec::words;
@@ -127,17 +127,18 @@ impl Check for UndocumentedData {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        let Some(resp) = target.baseline.response.as_ref().filter(|r| r.is_success()) else {
-            return false;
-        };
-        let status = resp.status.to_string();
-        ["2XX", "default"]
-            .iter()
-            .chain(std::iter::once(&status.as_str()))
-            .filter_map(|k| target.op.responses.get(*k))
-            .flatten()
-            .any(|s| !documented(s).is_empty())
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::baseline_succeeded(target)?;
+        let status = target.baseline.status().unwrap_or_default().to_string();
+        super::ensure(
+            ["2XX", "default"]
+                .iter()
+                .chain(std::iter::once(&status.as_str()))
+                .filter_map(|k| target.op.responses.get(*k))
+                .flatten()
+                .any(|s| !documented(s).is_empty()),
+            "the description documents no properties for the answer's status",
+        )
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {

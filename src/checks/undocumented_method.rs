@@ -5,7 +5,7 @@
 //! `POST`), never on real data, and never with `--safe`. A finding needs the effect, seen by the
 //! owner's read-back: the value nat wrote is stored, or the object is gone — `certain`.
 
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{write_took_effect, ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{Body, RequestSpec, Who};
@@ -54,13 +54,22 @@ impl Check for UndocumentedMethod {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
+    fn applies(&self, target: &Target<'_>) -> Applies {
         // The baseline does not matter: the check reads an object it creates itself.
-        target.op.method == "GET" && target.op.path.ends_with('}')
+        super::is_get(target)?;
+        super::ensure(
+            target.op.path.ends_with('}'),
+            "the path does not end in an object's parameter (`/things/{id}`)",
+        )
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
         if ctx.safety == Safety::Safe {
+            ctx.skipped(
+                target,
+                &META,
+                "it writes to objects it creates, and --safe sends only reads",
+            );
             return vec![];
         }
         let op = target.op;
@@ -71,6 +80,16 @@ impl Check for UndocumentedMethod {
             .filter(|o| o.path == op.path)
             .map(|o| o.method.as_str())
             .collect();
+        if ["PATCH", "PUT", "DELETE"]
+            .iter()
+            .all(|m| documented.contains(m))
+        {
+            ctx.skipped(
+                target,
+                &META,
+                "PATCH, PUT and DELETE are all documented on the path",
+            );
+        }
         let mut findings = Vec::new();
         for method in ["PATCH", "PUT", "DELETE"] {
             if documented.contains(&method) || ctx.should_stop() {
@@ -80,8 +99,20 @@ impl Check for UndocumentedMethod {
             // on the path, so ask with the method being tried.
             let mut probe_op = op.clone();
             probe_op.method = method.into();
-            let Ok((values, _)) = ctx.create_object(&probe_op).await else {
-                return findings;
+            let (values, _) = match ctx.create_object(&probe_op).await {
+                Ok(created) => created,
+                Err(why) => {
+                    let reason = if crate::engine::creator_of(&ctx.spec, &probe_op).is_none() {
+                        format!(
+                            "the description has no operation to create an object of its own to \
+                             try {method} on"
+                        )
+                    } else {
+                        format!("no object of its own to try {method} on: {why}")
+                    };
+                    ctx.skipped(target, &META, reason);
+                    return findings;
+                }
             };
             let read = values.render(op);
             let before = ctx.send(&Who::User, &read).await;

@@ -7,7 +7,7 @@
 //! timestamps, ids and the submitted values) and the two groups to differ. Timing is never used.
 
 use super::login::{self, Probe};
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Finding, RiskFactors, Severity};
 use async_trait::async_trait;
@@ -39,8 +39,12 @@ impl Check for UserEnumeration {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.baseline.response.is_some() && login::login_form(target.op, target.values).is_some()
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::ensure(
+            login::login_form(target.op, target.values).is_some(),
+            super::NOT_A_LOGIN,
+        )?;
+        super::baseline_answered(target)
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {
@@ -66,6 +70,16 @@ impl Check for UserEnumeration {
                         login::UserKind::Email => "account email",
                     }
                 ));
+                ctx.skipped(
+                    target,
+                    &META,
+                    match form.user_kind {
+                        login::UserKind::Name => "no username known to exist (auth.username)",
+                        login::UserKind::Email => {
+                            "no account email known to exist (auth.username, or GET /me showing it)"
+                        }
+                    },
+                );
             }
             return vec![];
         };

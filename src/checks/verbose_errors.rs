@@ -1,7 +1,7 @@
 //! API8 verbose errors: stack traces, framework or SQL error text in an answer to a malformed request.
 
 use super::signatures::{has_sql_error, has_stack_trace};
-use super::{Check, CheckMeta};
+use super::{Applies, Check, CheckMeta};
 use crate::engine::{ScanContext, Target};
 use crate::findings::{Confidence, Finding, RiskFactors, Severity};
 use crate::http::{Body, Exchange, Who};
@@ -39,8 +39,8 @@ impl Check for VerboseErrors {
         &META
     }
 
-    fn applies(&self, target: &Target<'_>) -> bool {
-        target.baseline.response.is_some()
+    fn applies(&self, target: &Target<'_>) -> Applies {
+        super::baseline_answered(target)
     }
 
     async fn run(&self, ctx: &ScanContext, target: &Target<'_>) -> Vec<Finding> {

@@ -147,6 +147,20 @@ pub fn report_table(
         s.requests_sent,
         human_duration(report.scan.duration_ms)
     ));
+    if let Some(line) = report.coverage_line() {
+        out.push_str(&format!(
+            "{line}: per operation in the report's coverage (--format json, markdown or html)\n"
+        ));
+        if style.verbose {
+            for op in report
+                .coverage
+                .iter()
+                .filter(|op| op.status != crate::report::CoverageStatus::Probed)
+            {
+                out.push_str(&format!("  {}: {}\n", op.endpoint, op.status_label()));
+            }
+        }
+    }
     if report.scan.partial {
         out.push_str(if interrupted {
             "partial results (scan interrupted)\n"

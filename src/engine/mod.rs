@@ -92,6 +92,9 @@ pub struct ScanContext {
     pub memo: Memo,
     /// Warnings checks raised (see [`ScanContext::warn`]).
     pub warnings: Mutex<Vec<String>>,
+    /// Why checks that ran gave up without testing, by operation and check id (see
+    /// [`ScanContext::skipped`]).
+    pub skips: Mutex<HashMap<(String, &'static str), String>>,
 }
 
 /// A value of any type, shared.
@@ -161,6 +164,38 @@ impl ScanContext {
         if !warnings.contains(&message) {
             warnings.push(message);
         }
+    }
+
+    /// Records that `meta`'s check gave up on `target` without testing it, and why, in words for the
+    /// report's reader ("no user B credentials"): the report's coverage lists the check as skipped
+    /// rather than run. The first reason per check and operation is kept; nothing is recorded once
+    /// the scan stops (the operation is then not completed, whatever the checks say).
+    pub fn skipped(
+        &self,
+        target: &Target<'_>,
+        meta: &'static crate::checks::CheckMeta,
+        reason: impl Into<std::borrow::Cow<'static, str>>,
+    ) {
+        if self.should_stop() {
+            return;
+        }
+        let mut skips = self.skips.lock().unwrap_or_else(|e| e.into_inner());
+        skips
+            .entry((target.op.endpoint(), meta.id))
+            .or_insert_with(|| reason.into().into_owned());
+    }
+
+    /// The reasons recorded by [`ScanContext::skipped`] for one operation, by check id, removed.
+    pub fn take_skips(&self, endpoint: &str) -> HashMap<&'static str, String> {
+        let mut skips = self.skips.lock().unwrap_or_else(|e| e.into_inner());
+        let keys: Vec<(String, &'static str)> = skips
+            .keys()
+            .filter(|(e, _)| e == endpoint)
+            .cloned()
+            .collect();
+        keys.into_iter()
+            .filter_map(|k| skips.remove(&k).map(|reason| (k.1, reason)))
+            .collect()
     }
 
     /// True once the scan was cancelled or its request budget is spent: checks stop probing.

@@ -6,13 +6,14 @@ use crate::checks::{self, Check};
 use crate::error::{NatError, Result};
 use crate::findings::{sort_and_number, Finding, Severity};
 use crate::http::{Auth, Exchange, HttpClient, HttpConfig, IdentityInfo, Who};
+use crate::report::{CoverageStatus, OperationCoverage, SecuritySource, SkippedCheck};
 use crate::report::{ScanMeta, ScanReport, Summary, Tool};
 use crate::request::{Safety, ScanRequest};
 use crate::spec::{self, ApiSpec, Operation};
 use crate::synth::RequestValues;
 use base64::Engine as _;
 use futures::stream::{self, StreamExt};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -69,8 +70,11 @@ pub async fn run_guarded(
     let safety = request.options.safety;
     let mut selected: Vec<Operation> = Vec::new();
     let mut excluded = 0usize;
+    // Why each operation left out is not sent, for the coverage.
+    let mut not_sent: HashMap<String, String> = HashMap::new();
     for op in &spec.operations {
         if excluder.excludes(&op.path) {
+            not_sent.insert(op.endpoint(), "excluded (--exclude)".into());
             excluded += 1;
         } else if let Some(word) = op
             .state_changing_read()
@@ -84,6 +88,13 @@ pub async fn run_guarded(
                 op.endpoint(),
                 op.method
             ));
+            not_sent.insert(
+                op.endpoint(),
+                format!(
+                    "state-changing {} ({word} says it changes state); --destructive sends it",
+                    op.method
+                ),
+            );
             excluded += 1;
         } else if let Some(segment) = op.changes_credentials() {
             // Whatever the mode: sent as one of the scan's identities, it would lock that identity
@@ -93,6 +104,13 @@ pub async fn run_guarded(
                  as; no mode sends it)",
                 op.endpoint()
             ));
+            not_sent.insert(
+                op.endpoint(),
+                format!(
+                    "credential change (`{segment}`): it would lock out the account nat scans as; \
+                     no mode sends it"
+                ),
+            );
             excluded += 1;
         } else if let Err(why) = safety.allows(&op.method, op.path.contains('{')) {
             // In the default mode a write on one object is probed on an object nat creates for it.
@@ -104,6 +122,7 @@ pub async fn run_guarded(
                 selected.push(op.clone());
             } else {
                 warnings.push(format!("{}: not probed ({why})", op.endpoint()));
+                not_sent.insert(op.endpoint(), why.to_string());
                 excluded += 1;
             }
         } else {
@@ -161,6 +180,7 @@ pub async fn run_guarded(
         burst_size: request.options.burst_size,
         memo: Default::default(),
         warnings: Default::default(),
+        skips: Default::default(),
     });
     let concurrency = request.options.concurrency.max(1);
     let results: Vec<OpResult> = stream::iter(selected.iter().cloned())
@@ -178,10 +198,12 @@ pub async fn run_guarded(
     let mut findings: Vec<Finding> = Vec::new();
     let mut seen = HashSet::new();
     let mut tested = 0usize;
+    let mut covered: HashMap<String, OperationCoverage> = HashMap::new();
     for r in results {
         if r.completed {
             tested += 1;
         }
+        covered.insert(r.coverage.endpoint.clone(), r.coverage);
         warnings.extend(r.warnings);
         for f in r.findings {
             if seen.insert(f.fingerprint.clone()) {
@@ -235,6 +257,7 @@ pub async fn run_guarded(
             selected.len()
         ));
     }
+    let coverage = coverage(&spec, covered, not_sent, &http);
     let mut by_severity = std::collections::BTreeMap::new();
     for s in Severity::ALL {
         by_severity.insert(s, findings.iter().filter(|f| f.severity == s).count());
@@ -268,6 +291,7 @@ pub async fn run_guarded(
         findings,
         warnings,
         writes: http.writes(),
+        coverage,
         ..Default::default()
     };
     report.summary.failed = report.fails(fail_on.threshold());
@@ -300,11 +324,73 @@ const LOGOUT_NOT_SENT: &str =
     "a logout operation is never sent with the scan's own sessions (only \
      the logout check calls it, with a session of its own)";
 
+/// The coverage of every operation of the description, in its order: what scanning each gave
+/// (`covered`), or why it was not sent (`not_sent`), with the requests the client counted for it.
+/// Reasons are scrubbed of secrets (a check's reason may quote an answer).
+fn coverage(
+    spec: &ApiSpec,
+    mut covered: HashMap<String, OperationCoverage>,
+    mut not_sent: HashMap<String, String>,
+    http: &HttpClient,
+) -> Vec<OperationCoverage> {
+    let mut sent = http.sent_by_operation();
+    let mut out = Vec::with_capacity(spec.operations.len());
+    for op in &spec.operations {
+        let endpoint = op.endpoint();
+        let mut entry = match covered.remove(&endpoint) {
+            Some(entry) => entry,
+            None => OperationCoverage {
+                endpoint: endpoint.clone(),
+                status: CoverageStatus::NotSent,
+                reason: Some(
+                    not_sent
+                        .remove(&endpoint)
+                        .unwrap_or_else(|| "not selected for the scan".to_string()),
+                ),
+                security: if op.requires_auth() {
+                    SecuritySource::Declared
+                } else {
+                    SecuritySource::None
+                },
+                ..Default::default()
+            },
+        };
+        if let Some(by_identity) = sent.remove(&endpoint) {
+            entry.requests = by_identity.iter().map(|(_, n)| n).sum();
+            entry.identities = by_identity.into_iter().map(|(who, _)| who).collect();
+        }
+        entry.reason = entry.reason.map(|r| http.scrub(&r));
+        entry.baseline_problems = entry
+            .baseline_problems
+            .iter()
+            .map(|p| http.scrub(p))
+            .collect();
+        for skip in &mut entry.checks_skipped {
+            skip.reason = http.scrub(&skip.reason);
+        }
+        out.push(entry);
+    }
+    out
+}
+
+/// Why the scan stopped, for the coverage of the operations it did not finish.
+fn stop_reason(ctx: &ScanContext) -> String {
+    let why = if ctx.http.budget_spent() {
+        "the request budget was spent (--max-requests)"
+    } else if ctx.http.target_down() {
+        "the target stopped answering"
+    } else {
+        "the scan was cancelled"
+    };
+    format!("the scan stopped before this operation was finished: {why}")
+}
+
 /// What scanning one operation gave.
 struct OpResult {
     findings: Vec<Finding>,
     warnings: Vec<String>,
     completed: bool,
+    coverage: OperationCoverage,
 }
 
 async fn scan_operation(
@@ -313,15 +399,26 @@ async fn scan_operation(
     op: &Operation,
     events: &Events,
 ) -> OpResult {
+    let endpoint = op.endpoint();
     let mut out = OpResult {
         findings: Vec::new(),
         warnings: Vec::new(),
         completed: false,
+        coverage: OperationCoverage {
+            endpoint: endpoint.clone(),
+            status: CoverageStatus::NotCompleted,
+            security: if op.requires_auth() {
+                SecuritySource::Declared
+            } else {
+                SecuritySource::None
+            },
+            ..Default::default()
+        },
     };
     if ctx.should_stop() {
+        out.coverage.reason = Some(stop_reason(ctx));
         return out;
     }
-    let endpoint = op.endpoint();
     events.send(ScanEvent::OperationStarted {
         endpoint: endpoint.clone(),
     });
@@ -342,8 +439,12 @@ async fn scan_operation(
             }
             Err(_) if ctx.safety == Safety::Destructive => ctx.resources.apply(op, synthesised),
             Err(why) => {
-                if !ctx.should_stop() {
+                if ctx.should_stop() {
+                    out.coverage.reason = Some(stop_reason(ctx));
+                } else {
                     out.warnings.push(format!("{endpoint}: not probed ({why})"));
+                    out.coverage.status = CoverageStatus::NotSent;
+                    out.coverage.reason = Some(format!("not probed: {why}"));
                 }
                 out.completed = !ctx.should_stop();
                 events.send(ScanEvent::OperationFinished { endpoint });
@@ -368,8 +469,12 @@ async fn scan_operation(
                 values
             }
             Err((why, _)) => {
-                if !ctx.should_stop() {
+                if ctx.should_stop() {
+                    out.coverage.reason = Some(stop_reason(ctx));
+                } else {
                     out.warnings.push(format!("{endpoint}: not probed ({why})"));
+                    out.coverage.status = CoverageStatus::NotSent;
+                    out.coverage.reason = Some(format!("not probed: {why}"));
                 }
                 out.completed = !ctx.should_stop();
                 events.send(ScanEvent::OperationFinished { endpoint });
@@ -411,6 +516,7 @@ async fn scan_operation(
             .unwrap_or_default();
         if !problems.is_empty() {
             let said: Vec<String> = problems.iter().map(|p| p.describe()).collect();
+            out.coverage.baseline_problems = said.clone();
             let mut warning = format!(
                 "{endpoint}: the user's request answered {}: {}",
                 resp.status,
@@ -425,6 +531,7 @@ async fn scan_operation(
                         values = fixed;
                         request = fixed_request;
                         baseline = again;
+                        out.coverage.repaired = true;
                     }
                     None => warning.push_str("; the repaired request failed"),
                 }
@@ -432,11 +539,24 @@ async fn scan_operation(
             out.warnings.push(warning);
         }
     }
+    out.coverage.baseline = baseline.status();
     if logout {
         if ctx.http.login_identity().is_none() {
             out.warnings.push(format!(
                 "{endpoint}: not probed: {LOGOUT_NOT_SENT}, and no identity logs in (auth type `login`)"
             ));
+            out.coverage.status = CoverageStatus::NotSent;
+            out.coverage.reason = Some(
+                "a logout is never sent with the scan's own session, and no identity logs in \
+                 (auth type `login`) for the logout check to log out a session of its own"
+                    .into(),
+            );
+        } else {
+            out.coverage.reason = Some(
+                "a logout: never sent with the scan's own session; the logout check sends it \
+                 with a session of its own"
+                    .into(),
+            );
         }
     } else if let Some(err) = &baseline.error {
         if !ctx.should_stop() {
@@ -473,6 +593,7 @@ async fn scan_operation(
                     )])],
                     ..op.clone()
                 };
+                out.coverage.security = SecuritySource::Inferred;
                 &inferred
             }
             _ => op,
@@ -487,17 +608,53 @@ async fn scan_operation(
         baseline: &baseline,
         created_by_nat,
     };
-    let runs = checks
-        .iter()
-        .filter(|c| c.applies(&target))
-        .map(|c| c.run(ctx, &target));
+    let mut applying: Vec<&'static dyn Check> = Vec::new();
+    for c in checks.iter().copied().filter(|c| c.per_operation()) {
+        match c.applies(&target) {
+            Ok(()) => applying.push(c),
+            Err(skip) => out.coverage.checks_skipped.push(SkippedCheck {
+                check: c.meta().id.to_string(),
+                reason: skip.reason().to_string(),
+                blocked: skip.is_blocked(),
+            }),
+        }
+    }
+    let runs = applying.iter().map(|c| c.run(ctx, &target));
     for found in futures::future::join_all(runs).await {
         for f in found {
             events.send(ScanEvent::Finding(Box::new(f.clone())));
             out.findings.push(f);
         }
     }
+    // A check that gave up while running said why; it did not test the operation.
+    let mut gave_up = ctx.take_skips(&endpoint);
+    for c in applying {
+        let id = c.meta().id;
+        match gave_up.remove(id) {
+            Some(reason) => out.coverage.checks_skipped.push(SkippedCheck {
+                check: id.to_string(),
+                reason,
+                blocked: true,
+            }),
+            None => out.coverage.checks_run.push(id.to_string()),
+        }
+    }
+    // In the order the checks run, like `checks_run`.
+    out.coverage.checks_skipped.sort_by_key(|s| {
+        checks
+            .iter()
+            .position(|c| c.meta().id == s.check)
+            .unwrap_or(usize::MAX)
+    });
     out.completed = !ctx.should_stop();
+    if out.completed {
+        if out.coverage.status == CoverageStatus::NotCompleted {
+            out.coverage.status = CoverageStatus::Probed;
+        }
+    } else {
+        out.coverage.status = CoverageStatus::NotCompleted;
+        out.coverage.reason = Some(stop_reason(ctx));
+    }
     events.send(ScanEvent::OperationFinished { endpoint });
     out
 }

@@ -92,6 +92,8 @@ struct Shared {
     writes: std::sync::Mutex<Vec<WriteRecord>>,
     /// Exchanges that got no answer, by operation.
     failed: std::sync::Mutex<FailedExchanges>,
+    /// Requests sent, by operation and identity (see [`HttpClient::sent_by_operation`]).
+    sent_by_operation: std::sync::Mutex<SentByOperation>,
     /// Requests sent once more on a fresh connection.
     retried: AtomicU64,
     /// Whether the target still answers (see [`super::outage`]).
@@ -101,6 +103,10 @@ struct Shared {
 /// Exchanges that got no answer (connection refused or closed, deadline, unreadable body), by
 /// operation (`GET /users/{id}`): how many, and the last reason.
 pub type FailedExchanges = std::collections::BTreeMap<String, (u64, String)>;
+
+/// Requests sent, by operation (`GET /users/{id}`): who they were sent as (`user`, `user_b`,
+/// `anonymous`, an identity's name) and how many, in the order each identity was first used.
+pub type SentByOperation = std::collections::BTreeMap<String, Vec<(String, u64)>>;
 
 impl HttpClient {
     /// A client for `cfg`, authenticating as `user` (and as `user_b` for [`Who::UserB`], see
@@ -141,6 +147,7 @@ impl HttpClient {
             redactor,
             writes: std::sync::Mutex::new(Vec::new()),
             failed: Default::default(),
+            sent_by_operation: Default::default(),
             retried: AtomicU64::new(0),
             watch: Default::default(),
         });
@@ -285,6 +292,43 @@ impl HttpClient {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Requests sent so far, by operation and identity (the operation set with
+    /// [`super::for_operation`]; requests outside one are under `(before the operations)`).
+    pub fn sent_by_operation(&self) -> SentByOperation {
+        self.shared
+            .sent_by_operation
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Counts one request that went out as `who` under the current operation.
+    fn note_sent(&self, who: &Who) {
+        let name = self.who_name(who);
+        let mut sent = self
+            .shared
+            .sent_by_operation
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let by_identity = sent.entry(super::current_operation()).or_default();
+        match by_identity.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, count)) => *count += 1,
+            None => by_identity.push((name, 1)),
+        }
+    }
+
+    /// The name `who` has in reports: `user`, `user_b`, `anonymous`, or an identity's name.
+    fn who_name(&self, who: &Who) -> String {
+        match who {
+            Who::User => "user".to_string(),
+            Who::UserB => "user_b".to_string(),
+            Who::Anonymous => "anonymous".to_string(),
+            Who::Identity(_) => self
+                .identity_info(who)
+                .map_or_else(|| "identity".to_string(), |i| i.name.clone()),
+        }
     }
 
     /// Requests sent once more on a fresh connection because their pooled one died under them.
@@ -469,14 +513,7 @@ impl HttpClient {
         let record = WriteRecord {
             method: method.to_string(),
             url: self.shared.redactor.scrub(url.as_str()),
-            identity: match who {
-                Who::User => "user".to_string(),
-                Who::UserB => "user_b".to_string(),
-                Who::Anonymous => "anonymous".to_string(),
-                Who::Identity(_) => self
-                    .identity_info(who)
-                    .map_or_else(|| "identity".to_string(), |i| i.name.clone()),
-            },
+            identity: self.who_name(who),
             status,
         };
         match self.shared.writes.lock() {
@@ -611,6 +648,7 @@ impl HttpClient {
             }
         }
         self.events.send(ScanEvent::RequestSent { total: n });
+        self.note_sent(who);
 
         let watch = &self.shared.watch;
         let epoch = watch.epoch();
@@ -637,6 +675,7 @@ impl HttpClient {
                 {
                     self.shared.sent.fetch_add(1, Ordering::Relaxed);
                     self.shared.retried.fetch_add(1, Ordering::Relaxed);
+                    self.note_sent(who);
                     start = Instant::now();
                     result = self.timed_exchange(&url, &recorded).await;
                 }

@@ -9,7 +9,9 @@ pub mod outage;
 mod redact;
 
 pub use auth::Auth;
-pub use client::{is_read, FailedExchanges, HttpClient, HttpConfig, DEFAULT_BODY_CAP};
+pub use client::{
+    is_read, FailedExchanges, HttpClient, HttpConfig, SentByOperation, DEFAULT_BODY_CAP,
+};
 pub use identity::{
     privilege_of_role, IdentityInfo, LEVEL_ADMIN, LEVEL_GUEST, LEVEL_STAFF, LEVEL_USER,
 };

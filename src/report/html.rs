@@ -51,6 +51,12 @@ code,pre{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 pre{background:#0f172a;color:#e2e8f0;padding:10px;border-radius:6px;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere;max-height:40em}
 .prose p{margin:.3em 0}
 ul.warnings li{overflow-wrap:anywhere}
+table.coverage{font-size:.88rem;width:100%}
+table.coverage td{vertical-align:top;overflow-wrap:break-word}
+table.coverage summary{white-space:nowrap;cursor:pointer}
+table.coverage ul{margin:.2em 0;padding-left:1.2em}
+.why{color:var(--muted);font-size:.85em}
+td.sec-inferred{font-weight:600}
 footer{color:var(--muted);font-size:.85rem;max-width:1100px;margin:0 auto;padding:16px 20px}
 @media print{
 body{background:#fff;font-size:11pt}
@@ -282,6 +288,7 @@ pub(crate) fn render(report: &ScanReport) -> String {
         }
         h.push_str("</ul>\n</section>\n");
     }
+    coverage(&mut h, report);
     if !report.writes.is_empty() {
         let _ = write!(
             h,
@@ -314,6 +321,99 @@ pub(crate) fn render(report: &ScanReport) -> String {
         esc(&report.tool.version)
     );
     h
+}
+
+/// The coverage section: one table row per operation; the checks that ran and why the others did
+/// not folded in `<details>`. Everything escaped.
+fn coverage(h: &mut String, report: &ScanReport) {
+    let Some(line) = report.coverage_summary() else {
+        return;
+    };
+    let _ = write!(
+        h,
+        "<section id=\"coverage\">\n<h2>Coverage</h2>\n<p id=\"coverage-summary\">{}.</p>\n\
+         <table class=\"coverage\"><thead><tr><th>Operation</th><th>Status</th><th>Baseline</th>\
+         <th>Security</th><th>As</th><th>Requests</th><th>Ran</th><th>Blocked</th><th>Not applicable</th></tr></thead><tbody>",
+        esc(&line)
+    );
+    for op in &report.coverage {
+        let status = op.status.label();
+        let _ = write!(
+            h,
+            "<tr class=\"cov-{}\" data-endpoint=\"{}\"><td><code>{}</code></td><td>{}",
+            status.replace(' ', "-"),
+            esc(&op.endpoint),
+            esc(&op.endpoint),
+            esc(status)
+        );
+        if let Some(reason) = &op.reason {
+            let _ = write!(h, "<div class=\"why\">{}</div>", esc(reason));
+        }
+        let _ = write!(h, "</td><td>{}", esc(&op.baseline_label()));
+        if !op.baseline_problems.is_empty() {
+            let _ = write!(
+                h,
+                "<div class=\"why\">{}</div>",
+                esc(&op.baseline_problems.join("; "))
+            );
+        }
+        let _ = write!(
+            h,
+            "</td><td class=\"sec-{}\">{}</td><td>{}</td><td class=\"n\">{}</td><td>",
+            op.security.label(),
+            op.security.label(),
+            esc(&op.identities.join(", ")),
+            op.requests
+        );
+        let ran: Vec<String> = op
+            .checks_run
+            .iter()
+            .map(|c| format!("<code>{}</code>", esc(c)))
+            .collect();
+        folded(h, "ran", ran);
+        let groups = op.skips_by_reason();
+        for (class, kind) in [("blocked", true), ("not-applicable", false)] {
+            h.push_str("</td><td>");
+            let items: Vec<String> = groups
+                .iter()
+                .filter(|(blocked, _, _)| *blocked == kind)
+                .map(|(_, reason, checks)| {
+                    let ids: Vec<String> = checks
+                        .iter()
+                        .map(|c| format!("<code>{}</code>", esc(c)))
+                        .collect();
+                    format!("{}: {}", ids.join(", "), esc(reason))
+                })
+                .collect();
+            let n = op
+                .checks_skipped
+                .iter()
+                .filter(|s| s.blocked == kind)
+                .count();
+            folded_counted(h, class, n, items);
+        }
+        h.push_str("</td></tr>\n");
+    }
+    h.push_str("</tbody></table>\n</section>\n");
+}
+
+/// A count that unfolds into the list `items` (already HTML); `0` alone when there are none.
+fn folded(h: &mut String, class: &str, items: Vec<String>) {
+    let n = items.len();
+    folded_counted(h, class, n, items);
+}
+
+/// [`folded`] with the count given (a list item may name several checks).
+fn folded_counted(h: &mut String, class: &str, n: usize, items: Vec<String>) {
+    if items.is_empty() {
+        let _ = write!(h, "{n}");
+        return;
+    }
+    let _ = write!(h, "<details class=\"{class}\"><summary>{n}</summary><ul>");
+    for item in items {
+        let _ = write!(h, "<li>{item}</li>");
+    }
+    h.push_str("</ul></details>");
 }
 
 fn filters(h: &mut String, report: &ScanReport, cats: &[(String, usize)]) {

@@ -2,7 +2,7 @@
 //! in fenced code blocks (each fence longer than any backtick run inside it) folded in `<details>`.
 
 use super::text::{code_span, escape_md, fence_for, owasp_label, severity_label};
-use super::{BaselineState, ScanReport};
+use super::{BaselineState, CoverageStatus, ScanReport};
 use crate::findings::{Finding, Severity, Status};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -215,6 +215,7 @@ pub(crate) fn render(report: &ScanReport) -> String {
             if sup.stale.len() == 1 { "y" } else { "ies" }
         );
     }
+    coverage(&mut md, report);
     if !report.writes.is_empty() {
         let _ = writeln!(
             md,
@@ -242,6 +243,77 @@ pub(crate) fn render(report: &ScanReport) -> String {
         md.push('\n');
     }
     md
+}
+
+/// The coverage section: one table row per operation, then (folded) why each check that did not run
+/// did not. Every text is escaped: endpoints and reasons may carry the description's or the target's
+/// words.
+fn coverage(md: &mut String, report: &ScanReport) {
+    let Some(line) = report.coverage_summary() else {
+        return;
+    };
+    let _ = writeln!(md, "### Coverage\n\n{}.\n", escape_md(&line));
+    let _ = writeln!(
+        md,
+        "| Operation | Status | Baseline | Security | As | Requests | Ran | Blocked | N/A |\n\
+         |---|---|---|---|---|---:|---:|---:|---:|"
+    );
+    for op in &report.coverage {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            escape_md(&op.endpoint),
+            escape_md(&op.status_label()),
+            escape_md(&op.baseline_label()),
+            op.security.label(),
+            escape_md(&op.identities.join(", ")),
+            op.requests,
+            op.checks_run.len(),
+            op.blocked(),
+            op.checks_skipped.len() - op.blocked()
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\n<details><summary>Checks per operation: which ran, and why the others did not</summary>\n"
+    );
+    for op in &report.coverage {
+        let _ = writeln!(
+            md,
+            "- **{}** ({}, baseline {})",
+            escape_md(&op.endpoint),
+            escape_md(&op.status_label()),
+            escape_md(&op.baseline_label())
+        );
+        if !op.baseline_problems.is_empty() {
+            let _ = writeln!(
+                md,
+                "  - baseline {}: {}",
+                escape_md(&op.baseline_label()),
+                escape_md(&op.baseline_problems.join("; "))
+            );
+        }
+        if let Some(note) = op
+            .reason
+            .as_ref()
+            .filter(|_| op.status == CoverageStatus::Probed)
+        {
+            let _ = writeln!(md, "  - {}", escape_md(note));
+        }
+        if !op.checks_run.is_empty() {
+            let _ = writeln!(md, "  - ran {}", escape_md(&op.checks_run.join(", ")));
+        }
+        for (blocked, reason, checks) in op.skips_by_reason() {
+            let _ = writeln!(
+                md,
+                "  - {} {}: {}",
+                if blocked { "blocked" } else { "not applicable" },
+                escape_md(&checks.join(", ")),
+                escape_md(reason)
+            );
+        }
+    }
+    let _ = writeln!(md, "\n</details>\n");
 }
 
 fn finding(md: &mut String, report: &ScanReport, f: &Finding) {

@@ -100,6 +100,167 @@ pub struct WriteRecord {
     pub status: Option<u16>,
 }
 
+/// What became of one operation of the description.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageStatus {
+    /// Its baseline was sent (or, for a logout, the logout check ran) and its checks ran to the end.
+    #[default]
+    Probed,
+    /// nat sent nothing for it, for the `reason` given (excluded, state-changing read, safety mode…).
+    NotSent,
+    /// The scan stopped (cancelled, request budget spent, target down) before it was finished.
+    NotCompleted,
+}
+
+impl SecuritySource {
+    /// `declared`, `inferred`, `none`.
+    pub fn label(self) -> &'static str {
+        match self {
+            SecuritySource::Declared => "declared",
+            SecuritySource::Inferred => "inferred",
+            SecuritySource::None => "none",
+        }
+    }
+}
+
+impl CoverageStatus {
+    /// `probed`, `not sent`, `not completed`.
+    pub fn label(self) -> &'static str {
+        match self {
+            CoverageStatus::Probed => "probed",
+            CoverageStatus::NotSent => "not sent",
+            CoverageStatus::NotCompleted => "not completed",
+        }
+    }
+}
+
+/// Where an operation's security requirement came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecuritySource {
+    /// The description requires a credential for it.
+    Declared,
+    /// The description requires none, but the user's read was answered and an anonymous one refused:
+    /// nat checked it as secured.
+    Inferred,
+    /// No credential required (none declared, an optional one, or nothing inferred).
+    #[default]
+    None,
+}
+
+/// A check that did not test an operation, and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedCheck {
+    /// The check's id (`NAT-API1-BOLA`).
+    pub check: String,
+    /// Why, in words for the reader ("baseline answered 404, not 2xx").
+    pub reason: String,
+    /// True when the check is made for such an operation but something it needs was missing (the
+    /// user's own request refused, no user B, a control request not refused); false when it simply
+    /// does not apply ("not a GET").
+    #[serde(default)]
+    pub blocked: bool,
+}
+
+/// What nat did with one operation: whether it was sent, as whom, which checks tested it and why the
+/// others did not.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationCoverage {
+    /// `GET /users/{id}`.
+    pub endpoint: String,
+    pub status: CoverageStatus,
+    /// Why it was not sent or not completed (absent when probed, except for a logout, which the
+    /// scan's own session never sends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The status the user's own request (the baseline) was answered; absent when none came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<u16>,
+    /// What the target said was wrong with the user's request when it answered 400 or 422, as nat
+    /// read it (`field grant_type: string does not match ^password$`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub baseline_problems: Vec<String>,
+    /// True when nat repaired a refused (400/422) request once and the repaired one is the baseline.
+    #[serde(default)]
+    pub repaired: bool,
+    pub security: SecuritySource,
+    /// Who its requests were sent as (`user`, `user_b`, `anonymous`, identity names), in the order
+    /// first used; names only, never credentials.
+    #[serde(default)]
+    pub identities: Vec<String>,
+    /// Requests sent for it (baseline, object creation, every check's probes).
+    #[serde(default)]
+    pub requests: u64,
+    /// Ids of the checks that applied and tested it, in the order they run.
+    #[serde(default)]
+    pub checks_run: Vec<String>,
+    /// The checks that did not test it, with the reason: a precondition it does not meet, or the
+    /// reason a check gave up while running.
+    #[serde(default)]
+    pub checks_skipped: Vec<SkippedCheck>,
+}
+
+impl OperationCoverage {
+    /// The skipped checks grouped by reason, blocked ones first, each group in the order its reason
+    /// first appears: `(blocked, reason, check ids)`.
+    pub fn skips_by_reason(&self) -> Vec<(bool, &str, Vec<&str>)> {
+        let mut out: Vec<(bool, &str, Vec<&str>)> = Vec::new();
+        for s in &self.checks_skipped {
+            match out
+                .iter_mut()
+                .find(|(b, r, _)| *b == s.blocked && *r == s.reason)
+            {
+                Some((_, _, checks)) => checks.push(&s.check),
+                None => out.push((s.blocked, &s.reason, vec![&s.check])),
+            }
+        }
+        out.sort_by_key(|(blocked, _, _)| !blocked);
+        out
+    }
+
+    /// How many skipped checks were blocked ([`SkippedCheck::blocked`]).
+    pub fn blocked(&self) -> usize {
+        self.checks_skipped.iter().filter(|s| s.blocked).count()
+    }
+
+    /// The baseline in words: `200`, `200 (repaired)`, `none` when no answer came.
+    pub fn baseline_label(&self) -> String {
+        match (self.baseline, self.repaired) {
+            (Some(s), true) => format!("{s} (repaired)"),
+            (Some(s), false) => s.to_string(),
+            (None, _) => "none".into(),
+        }
+    }
+
+    /// The status, with the reason when there is one: `not sent: excluded (--exclude)`.
+    pub fn status_label(&self) -> String {
+        match &self.reason {
+            Some(r) if self.status != CoverageStatus::Probed => {
+                format!("{}: {r}", self.status.label())
+            }
+            _ => self.status.label().to_string(),
+        }
+    }
+}
+
+/// Counts over a report's coverage, for one summary line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CoverageCounts {
+    pub operations: usize,
+    pub probed: usize,
+    pub not_sent: usize,
+    pub not_completed: usize,
+    /// Check runs over all operations (a check on one operation is one run).
+    pub checks_run: usize,
+    /// Skipped checks that were blocked ([`SkippedCheck::blocked`]).
+    pub checks_blocked: usize,
+    /// Skipped checks that do not apply.
+    pub checks_not_applicable: usize,
+    /// Operations whose security nat inferred from the answers.
+    pub inferred: usize,
+}
+
 /// The canonical report: scan metadata, summary counts and findings. Every other format renders it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScanReport {
@@ -119,6 +280,10 @@ pub struct ScanReport {
     /// What the suppression file did, when one was applied ([`apply_suppressions`]). Absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressions: Option<SuppressionInfo>,
+    /// Every operation of the description, in its order: what nat sent, as whom, which checks ran
+    /// and why the others did not. Absent in reports of older versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coverage: Vec<OperationCoverage>,
 }
 
 impl ScanReport {
@@ -189,6 +354,68 @@ impl ScanReport {
             }
         }
         out
+    }
+
+    /// Counts over [`ScanReport::coverage`].
+    pub fn coverage_counts(&self) -> CoverageCounts {
+        let mut c = CoverageCounts {
+            operations: self.coverage.len(),
+            ..Default::default()
+        };
+        for op in &self.coverage {
+            match op.status {
+                CoverageStatus::Probed => c.probed += 1,
+                CoverageStatus::NotSent => c.not_sent += 1,
+                CoverageStatus::NotCompleted => c.not_completed += 1,
+            }
+            c.checks_run += op.checks_run.len();
+            let blocked = op.checks_skipped.iter().filter(|s| s.blocked).count();
+            c.checks_blocked += blocked;
+            c.checks_not_applicable += op.checks_skipped.len() - blocked;
+            if op.security == SecuritySource::Inferred {
+                c.inferred += 1;
+            }
+        }
+        c
+    }
+
+    /// The one-line coverage summary (`Coverage: 60 of 63 operations probed (3 not sent), 412 check
+    /// runs, 97 blocked, 700 not applicable`); `None` for a report without coverage.
+    pub fn coverage_line(&self) -> Option<String> {
+        self.coverage_summary().map(|s| format!("Coverage: {s}"))
+    }
+
+    /// [`ScanReport::coverage_line`] without its `Coverage: ` label.
+    pub fn coverage_summary(&self) -> Option<String> {
+        if self.coverage.is_empty() {
+            return None;
+        }
+        let c = self.coverage_counts();
+        let mut aside = Vec::new();
+        if c.not_sent > 0 {
+            aside.push(format!("{} not sent", c.not_sent));
+        }
+        if c.not_completed > 0 {
+            aside.push(format!("{} not completed", c.not_completed));
+        }
+        if c.inferred > 0 {
+            aside.push(format!("{} secured by inference", c.inferred));
+        }
+        let aside = if aside.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", aside.join(", "))
+        };
+        Some(format!(
+            "{} of {} operation{} probed{aside}, {} check run{}, {} blocked, {} not applicable",
+            c.probed,
+            c.operations,
+            if c.operations == 1 { "" } else { "s" },
+            c.checks_run,
+            if c.checks_run == 1 { "" } else { "s" },
+            c.checks_blocked,
+            c.checks_not_applicable
+        ))
     }
 
     /// Recomputes `summary.failed` from `scan.fail_on` (after a baseline or suppressions changed what
