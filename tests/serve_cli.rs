@@ -517,7 +517,7 @@ fn scans_list_show_findings_report() {
         .success()
         .stdout(contains("complete"))
         .stdout(contains(format!(
-            "74/75 operations tested, {DEMO_FINDINGS} findings"
+            "74/77 operations tested, {DEMO_FINDINGS} findings"
         )));
     s.nat()
         .args(["scans", "findings", &id])

@@ -15,6 +15,7 @@ pub mod jwt_weak_secret;
 pub mod login;
 pub mod logout;
 pub mod mass_assignment;
+pub mod password_change;
 mod rate_limit;
 mod robustness;
 pub mod signatures;
@@ -39,6 +40,7 @@ pub use jwt_expired::JwtExpired;
 pub use jwt_weak_secret::JwtWeakSecret;
 pub use logout::LogoutIneffective;
 pub use mass_assignment::MassAssignment;
+pub use password_change::PasswordChange;
 pub use rate_limit::NoRateLimit;
 pub use robustness::Robustness;
 pub use sqli::SqlInjection;
@@ -288,6 +290,7 @@ pub trait Check: Send + Sync {
 pub static CHECKS: &[&dyn Check] = &[
     &Bola,
     &BolaWrite,
+    &PasswordChange,
     &Bfla,
     &UndocumentedMethod,
     &AuthBypass,
@@ -538,9 +541,10 @@ mod tests {
             }
         }
         assert!(!TargetOutage.per_operation());
+        assert!(!PasswordChange.per_operation());
         assert!(CHECKS
             .iter()
-            .filter(|c| c.meta().id != TargetOutage.meta().id)
+            .filter(|c| ![TargetOutage.meta().id, PasswordChange.meta().id].contains(&c.meta().id))
             .all(|c| c.per_operation()));
     }
 }

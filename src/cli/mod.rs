@@ -232,16 +232,13 @@ fn demo_command(args: DemoArgs) -> Result<Exit, CliError> {
 }
 
 /// Scans the demo target exactly like `nat scan URL --auth-login-url /api/v1/sessions/login
-/// --auth-login-user alice --auth-b-bearer TOKEN_B --destructive` with an `admin` identity: alice logs
-/// in herself (so the session checks run), bob is the second user, carol the admin. The target is
+/// --auth-login-user alice --auth-b-login-user bob --destructive` with an `admin` identity: alice
+/// and bob log in themselves (so the session checks and the password-change proof run), bob is
+/// the second user, carol the admin. The target is
 /// nat's own in-memory server, thrown away after the scan, so nothing forbids changing its objects.
 async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliError> {
     let args = ScanArgs {
         url: Some(url),
-        auth_b: args::AuthBArgs {
-            auth_b_bearer: Some(crate::demo::second_user_token()),
-            ..args::AuthBArgs::default()
-        },
         options: args::OptionArgs {
             destructive: true,
             ..args::OptionArgs::default()
@@ -256,6 +253,14 @@ async fn demo_scan(url: String, output: args::OutputArgs) -> Result<Exit, CliErr
         password: Some(crate::request::Secret::new(crate::demo::user_password())),
         ..Default::default()
     };
+    request.auth_b = Some(crate::request::AuthConfig {
+        login_url: Some(crate::demo::LOGIN_PATH.into()),
+        username: Some("bob".into()),
+        password: Some(crate::request::Secret::new(
+            crate::demo::second_user_password(),
+        )),
+        ..Default::default()
+    });
     request.identities.push(crate::request::Identity {
         name: "admin".into(),
         role: "admin".into(),

@@ -4,6 +4,7 @@
 //! Routes live under `/api/v1`: `vuln/…` shows a flaw, `fixed/…` is the same operation done right.
 //! `/openapi.json` describes them all. The SQL injection is real (an in-memory SQLite database).
 
+mod accounts;
 mod admin;
 mod authn;
 mod db;

@@ -39,6 +39,7 @@ static GROUPS: &[RouteGroup] = &[
     super::maintenance::GROUP,
     super::validated::GROUP,
     super::shelf::GROUP,
+    super::accounts::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.

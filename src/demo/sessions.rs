@@ -43,6 +43,9 @@ pub struct Sessions {
     revoked: Mutex<HashSet<String>>,
     /// Failed logins by username (lower-case), for the lockout of [`LOGIN_FAILURES`].
     failures: Mutex<std::collections::HashMap<String, super::authn::Window>>,
+    /// Passwords set through `PUT /…/accounts/{username}/password`, by username; the others are
+    /// [`PASSWORDS`].
+    changed: Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// Failed logins for one username within a minute before the login answers 429. The login every
@@ -52,6 +55,27 @@ pub struct Sessions {
 const LOGIN_FAILURES: usize = 10;
 
 impl Sessions {
+    /// Sets a demo user's password (`accounts.rs`); false for an unknown user.
+    pub(super) fn set_password(&self, username: &str, password: &str) -> bool {
+        if !USERS.iter().any(|u| u.name == username) {
+            return false;
+        }
+        self.changed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(username.to_string(), password.to_string());
+        true
+    }
+
+    /// Whether `password` is the demo user's current one.
+    fn password_matches(&self, user: &User, index: usize, password: &str) -> bool {
+        let changed = self.changed.lock().unwrap_or_else(|e| e.into_inner());
+        match changed.get(user.name) {
+            Some(p) => p == password,
+            None => PASSWORDS.get(index).is_some_and(|p| *p == password),
+        }
+    }
+
     fn is_revoked(&self, jti: &str) -> bool {
         self.revoked
             .lock()
@@ -131,9 +155,9 @@ fn login(state: &State, req: &Req) -> Resp {
     }
     let user: Option<User> = USERS
         .iter()
-        .zip(PASSWORDS)
-        .find(|(u, p)| u.name == username && *p == password)
-        .map(|(u, _)| *u);
+        .enumerate()
+        .find(|(i, u)| u.name == username && state.sessions.password_matches(u, *i, password))
+        .map(|(_, u)| *u);
     let Some(user) = user else {
         window.count();
         return problem(

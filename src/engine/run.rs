@@ -99,11 +99,24 @@ pub async fn run_guarded(
         } else if let Some(segment) = op.changes_credentials() {
             // Whatever the mode: sent as one of the scan's identities, it would lock that identity
             // out (and with it every later probe).
-            warnings.push(format!(
-                "{}: not sent (`{segment}`: it would change the credentials of the account nat scans \
-                 as; no mode sends it)",
-                op.endpoint()
-            ));
+            let proof = checks
+                .iter()
+                .any(|c| c.meta().id == checks::password_change::META.id)
+                && checks::password_change::account_param(op).is_some();
+            warnings.push(if proof {
+                format!(
+                    "{}: not sent (`{segment}`: it would change the credentials of the account nat \
+                     scans as; no probe sends it, only the password-change proof, which sets the \
+                     password back: see the coverage)",
+                    op.endpoint()
+                )
+            } else {
+                format!(
+                    "{}: not sent (`{segment}`: it would change the credentials of the account nat \
+                     scans as; no mode sends it)",
+                    op.endpoint()
+                )
+            });
             not_sent.insert(
                 op.endpoint(),
                 format!(
@@ -208,6 +221,66 @@ pub async fn run_guarded(
         for f in r.findings {
             if seen.insert(f.fingerprint.clone()) {
                 findings.push(f);
+            }
+        }
+    }
+    // The one write on credentials nat makes, after every other probe: a password set for user B
+    // by the user, proven by B's login and set back (see `checks::password_change`).
+    if checks
+        .iter()
+        .any(|c| c.meta().id == checks::password_change::META.id)
+    {
+        for op in &spec.operations {
+            let endpoint = op.endpoint();
+            let credential_change = not_sent
+                .get(&endpoint)
+                .is_some_and(|r| r.starts_with("credential change"));
+            if !credential_change || checks::password_change::account_param(op).is_none() {
+                continue;
+            }
+            let probe = checks::password_change::probe(&ctx, op);
+            match crate::http::for_operation(endpoint.clone(), probe).await {
+                Ok(found) => {
+                    not_sent.remove(&endpoint);
+                    covered.insert(
+                        endpoint.clone(),
+                        OperationCoverage {
+                            endpoint: endpoint.clone(),
+                            status: CoverageStatus::Probed,
+                            security: if op.requires_auth() {
+                                SecuritySource::Declared
+                            } else {
+                                SecuritySource::None
+                            },
+                            checks_run: vec![checks::password_change::META.id.to_string()],
+                            // No probe sends a credential change: only the proof did.
+                            checks_skipped: checks
+                                .iter()
+                                .filter(|c| c.per_operation())
+                                .map(|c| SkippedCheck {
+                                    check: c.meta().id.to_string(),
+                                    reason: "a credential change: only the password-change \
+                                             proof sends it"
+                                        .into(),
+                                    blocked: false,
+                                })
+                                .collect(),
+                            ..Default::default()
+                        },
+                    );
+                    if let Some(f) = found {
+                        events.send(ScanEvent::Finding(Box::new(f.clone())));
+                        if seen.insert(f.fingerprint.clone()) {
+                            findings.push(f);
+                        }
+                    }
+                }
+                Err(why) => {
+                    if let Some(reason) = not_sent.get_mut(&endpoint) {
+                        reason
+                            .push_str(&format!("; the password-change proof could not run: {why}"));
+                    }
+                }
             }
         }
     }

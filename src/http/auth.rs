@@ -377,10 +377,40 @@ impl Login {
             .map(|(token, _)| self.credential_for(token))
     }
 
+    /// The login name this flow logs in with.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The password this flow logs in with (to set it back after a proof that changed it).
+    pub fn password(&self) -> &str {
+        self.password.expose()
+    }
+
+    /// Logs in with `password` instead of the configured one, outside the cache: whether a
+    /// password nat set took effect. The session's header on success.
+    pub async fn session_with(
+        &self,
+        env: &AuthEnv<'_>,
+        password: &str,
+    ) -> Result<Credential, String> {
+        self.log_in_with(env, password)
+            .await
+            .map(|(token, _)| self.credential_for(token))
+    }
+
     /// Posts the credentials and reads the token (and its lifetime) from the answer. Errors never
     /// carry the answer or the credentials.
     async fn log_in(&self, env: &AuthEnv<'_>) -> Result<(String, Option<Duration>), String> {
-        let body = self.body.render(&self.username, self.password.expose());
+        self.log_in_with(env, self.password.expose()).await
+    }
+
+    async fn log_in_with(
+        &self,
+        env: &AuthEnv<'_>,
+        password: &str,
+    ) -> Result<(String, Option<Duration>), String> {
+        let body = self.body.render(&self.username, password);
         let request = env
             .client
             .post(&self.url)

@@ -396,6 +396,35 @@ impl HttpClient {
         }))
     }
 
+    /// The login name and password of `who`'s login flow; `None` when `who` does not log in.
+    pub fn login_credentials(&self, who: &Who) -> Option<(String, String)> {
+        let login = self.auth_of(who)?.login()?;
+        Some((login.username().to_string(), login.password().to_string()))
+    }
+
+    /// A new session of `who`'s login flow logged in with `password` instead of the configured
+    /// one (the header name and value, the token registered with the redactor, `password` too).
+    /// `None` when `who` does not log in; `Some(Err)` when the login failed.
+    pub async fn session_with_password(
+        &self,
+        who: &Who,
+        password: &str,
+    ) -> Option<Result<(String, String), String>> {
+        let login = self.auth_of(who)?.login()?;
+        self.shared.redactor.add_secret(password);
+        Some(
+            login
+                .session_with(&self.auth_env(), password)
+                .await
+                .map(|c| {
+                    if let Some(t) = &c.token {
+                        self.shared.redactor.add_secret(t);
+                    }
+                    (c.name, c.value)
+                }),
+        )
+    }
+
     /// The header `who` would carry `token` in (login flows name their own header and prefix).
     pub fn credential_header(&self, who: &Who, token: &str) -> (String, String) {
         match self.auth_of(who).and_then(Auth::login) {
