@@ -1352,3 +1352,80 @@ fn optional_authentication_is_only_a_tentative_bypass() {
     assert!(got.contains(&("GET /optional", "tentative")), "{got:?}");
     assert!(got.contains(&("GET /unchecked", "firm")), "{got:?}");
 }
+
+/// Issue 15, cause 5: a write that ends the scan's own session (here a key rotation that revokes
+/// the user's token) is noticed at once: nat says so, sends nothing more as that identity, and the
+/// report is partial.
+#[test]
+fn a_write_that_ends_the_users_session_stops_the_attacks_as_that_user() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let revoked = Arc::new(AtomicBool::new(false));
+    let flag = revoked.clone();
+    let server = TestServer::start(move |seen| {
+        let authorized = seen.header("authorization") == Some("Bearer t0k");
+        if !authorized || flag.load(Ordering::SeqCst) {
+            return Reply::json(401, r#"{"detail":"not authenticated"}"#);
+        }
+        match (seen.method.as_str(), seen.path.as_str()) {
+            ("POST", "/settings/rotate") => {
+                flag.store(true, Ordering::SeqCst);
+                Reply::json(200, r#"{"rotated":true}"#)
+            }
+            _ => Reply::json(200, r#"{"name":"u","items":[]}"#),
+        }
+    });
+    let secured = serde_json::json!([{"bearer": []}]);
+    let spec = spec_file(
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": secured,
+            "paths": {
+                "/me": {"get": {"responses": {"200": {"description": "me"}}}},
+                "/settings/rotate": {"post": {"responses": {"200": {"description": "rotated"}}}},
+                "/items": {"get": {"responses": {"200": {"description": "items"}}}}
+            }
+        })
+        .to_string(),
+    );
+    let report = scan_json(
+        &server.url(),
+        spec.path(),
+        &["--auth-bearer", "t0k", "--concurrency", "1"],
+    );
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "the session of `user` stopped working after the writes of POST /settings/rotate: \
+             GET /items answered it 401"
+        ) || w.starts_with(
+            "the session of `user` stopped working after the writes of POST /settings/rotate: \
+             GET /me answered it 401"
+        )),
+        "{warnings:#?}"
+    );
+    assert_eq!(report["scan"]["partial"], true);
+    // After the rotation only the canary (twice) went out with the user's token.
+    let seen = server.seen();
+    let rotated = seen
+        .iter()
+        .position(|s| {
+            s.method == "POST"
+                && s.path == "/settings/rotate"
+                && s.header("authorization").is_some()
+        })
+        .expect("the rotation was sent");
+    let after: Vec<String> = seen[rotated + 1..]
+        .iter()
+        .filter(|s| s.header("authorization") == Some("Bearer t0k"))
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect();
+    assert!(after.len() <= 2, "{after:#?}");
+}

@@ -234,6 +234,14 @@ impl Resources {
             } else {
                 None
             };
+            // A secured read each user is answered tells later whether its session still works.
+            if op.requires_auth() {
+                for (ex, who) in [(Some(&a), Who::User), (b.as_ref(), Who::UserB)] {
+                    if ex.is_some_and(|e| e.is_success()) {
+                        http.set_canary(&who, &req);
+                    }
+                }
+            }
             for (ex, is_b) in [(Some(&a), false), (b.as_ref(), true)] {
                 if let Some(body) = ex
                     .and_then(|e| e.response.as_ref())

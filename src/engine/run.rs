@@ -239,7 +239,12 @@ pub async fn run_guarded(
                 continue;
             }
             let probe = checks::password_change::probe(&ctx, op);
-            match crate::http::for_operation(endpoint.clone(), probe).await {
+            let result = crate::http::for_operation(endpoint.clone(), probe).await;
+            for broken in http.check_sessions(&endpoint).await {
+                events.send(ScanEvent::Warning(broken.clone()));
+                warnings.push(broken);
+            }
+            match result {
                 Ok(found) => {
                     not_sent.remove(&endpoint);
                     covered.insert(
@@ -319,6 +324,7 @@ pub async fn run_guarded(
     }
     sort_and_number(&mut findings);
     let partial = cancel.is_cancelled()
+        || http.any_session_broken()
         || http.budget_spent()
         || http.target_down()
         || tested < selected.len();
@@ -719,6 +725,12 @@ async fn scan_operation(
             .position(|c| c.meta().id == s.check)
             .unwrap_or(usize::MAX)
     });
+    // Writes that succeeded may have ended a session (a password, an e-mail, an account changed or
+    // deleted): said at once, and nothing more is sent as that identity.
+    for broken in ctx.http.check_sessions(&endpoint).await {
+        events.send(ScanEvent::Warning(broken.clone()));
+        out.warnings.push(broken);
+    }
     out.completed = !ctx.should_stop();
     if out.completed {
         if out.coverage.status == CoverageStatus::NotCompleted {

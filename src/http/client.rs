@@ -10,6 +10,7 @@ use crate::report::WriteRecord;
 use crate::request::{parse_header, ScanRequest};
 use bytes::{Bytes, BytesMut};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -98,6 +99,17 @@ struct Shared {
     retried: AtomicU64,
     /// Whether the target still answers (see [`super::outage`]).
     watch: super::outage::Watch,
+    /// Whether each identity's session still works (see [`HttpClient::check_sessions`]).
+    sessions: std::sync::Mutex<SessionWatch>,
+}
+
+/// Per identity: a request that answered it 2xx (its canary), whether a write it sent succeeded
+/// since the last check, and why its session stopped working, once it did.
+#[derive(Debug, Default)]
+struct SessionWatch {
+    canaries: HashMap<Who, RequestSpec>,
+    dirty: HashSet<Who>,
+    broken: HashMap<Who, String>,
 }
 
 /// Exchanges that got no answer (connection refused or closed, deadline, unreadable body), by
@@ -150,6 +162,7 @@ impl HttpClient {
             sent_by_operation: Default::default(),
             retried: AtomicU64::new(0),
             watch: Default::default(),
+            sessions: Default::default(),
         });
         Ok(HttpClient {
             client,
@@ -515,6 +528,98 @@ impl HttpClient {
     /// When the API answers 401 to a token nat obtains itself (OAuth2, login flow), the token is
     /// renewed and the request sent once more.
     pub async fn send(&self, who: &Who, req: &RequestSpec) -> Exchange {
+        if let Some(why) = self.session_broken(who) {
+            // Nothing more is sent as an identity whose session stopped working: its answers would
+            // prove nothing, and a damaged account should not be worked on further.
+            return Exchange {
+                request: RecordedRequest {
+                    method: req.method.clone(),
+                    url: self.url_for(req).to_string(),
+                    ..Default::default()
+                },
+                error: Some(format!("not sent: {why}")),
+                ..Default::default()
+            };
+        }
+        let exchange = self.send_authenticated(who, req).await;
+        if *who != Who::Anonymous && !is_read(&req.method) && exchange.is_success() {
+            self.sessions().dirty.insert(who.clone());
+        }
+        exchange
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, SessionWatch> {
+        self.shared
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Why `who`'s session stopped working, once it did.
+    pub fn session_broken(&self, who: &Who) -> Option<String> {
+        self.sessions().broken.get(who).cloned()
+    }
+
+    /// True once some identity's session stopped working (the report is then partial).
+    pub fn any_session_broken(&self) -> bool {
+        !self.sessions().broken.is_empty()
+    }
+
+    /// Remembers `req`, which `who` was just answered 2xx, as the request that tells whether
+    /// `who`'s session still works (the first one given per identity is kept).
+    pub fn set_canary(&self, who: &Who, req: &RequestSpec) {
+        self.sessions()
+            .canaries
+            .entry(who.clone())
+            .or_insert_with(|| req.clone());
+    }
+
+    /// After writes that succeeded: sends each such identity's canary once more (twice, 300 ms
+    /// apart, when the first is refused; a login flow logs in again on a 401 as always). An
+    /// identity whose canary is no longer answered 2xx has a broken session: nothing more is sent
+    /// as it. Returns one message per identity newly broken, naming `after` (the operation whose
+    /// writes came before).
+    pub async fn check_sessions(&self, after: &str) -> Vec<String> {
+        let due: Vec<(Who, RequestSpec)> = {
+            let mut watch = self.sessions();
+            let dirty: Vec<Who> = watch.dirty.drain().collect();
+            dirty
+                .into_iter()
+                .filter_map(|who| watch.canaries.get(&who).cloned().map(|r| (who, r)))
+                .collect()
+        };
+        let mut out = Vec::new();
+        for (who, canary) in due {
+            if self.cancel.is_cancelled() {
+                break;
+            }
+            let mut status = self.send_authenticated(&who, &canary).await.status();
+            if !status.is_some_and(|s| (200..300).contains(&s)) {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                status = self.send_authenticated(&who, &canary).await.status();
+            }
+            match status {
+                Some(s) if (200..300).contains(&s) => {}
+                // No answer is the outage watch's business, not the session's.
+                None => {}
+                Some(s) => {
+                    let name = self.who_name(&who);
+                    let why = format!(
+                        "the session of `{name}` stopped working after the writes of {after}: \
+                         {} {} answered it {s}, as it had 2xx before",
+                        canary.method, canary.path
+                    );
+                    self.sessions().broken.insert(who, why.clone());
+                    out.push(format!(
+                        "{why}; nat sends nothing more as `{name}`, and the report is partial"
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    async fn send_authenticated(&self, who: &Who, req: &RequestSpec) -> Exchange {
         let (first, used) = self.send_once(who, req).await;
         if first.status() == Some(401) {
             if let (Some(auth), Some(used)) = (self.auth_of(who), used) {
