@@ -1,5 +1,6 @@
 //! One repair of a refused baseline: an answer 400/422 whose body says, machine-readably, what was
-//! wrong (FastAPI/pydantic `detail[].loc/msg/type/ctx`, RFC 7807 `invalid-params` or `errors`) gives
+//! wrong (FastAPI/pydantic `detail[].loc/msg/type/ctx`, RFC 7807 `invalid-params` or `errors`,
+//! ASP.NET, Spring and express-validator `errors`) gives
 //! the allowed value of an enum or literal, the pattern a string must match, or a missing field;
 //! nat changes those values once and sends the request again. The API's messages are kept for the
 //! report's warnings.
@@ -89,13 +90,14 @@ pub fn problems(op: &Operation, body: &Value) -> Vec<Problem> {
                 out.push(named(op, name.trim_start_matches("$."), &msg));
             }
         }
-        // [{"detail"|"message", "pointer"|"field"|"name"}].
+        // [{"detail"|"message", "pointer"|"field"|"name"}]; Spring's `defaultMessage`,
+        // express-validator's `msg` with `param` (v6) or `path` (v7).
         Some(Value::Array(items)) => {
             for e in items {
-                let msg = ["detail", "message", "msg", "reason"]
+                let msg = ["detail", "message", "msg", "reason", "defaultMessage"]
                     .iter()
                     .find_map(|k| e.get(*k).and_then(Value::as_str));
-                let name = ["pointer", "field", "name", "param"]
+                let name = ["pointer", "field", "name", "param", "path"]
                     .iter()
                     .find_map(|k| e.get(*k).and_then(Value::as_str))
                     .map(|n| n.trim_start_matches('#').trim_start_matches('/'))
@@ -361,6 +363,13 @@ mod tests {
             problems(&o, &aspnet)[0].slot,
             Some(Slot::BodyField("scope".into()))
         );
+        // Spring's BindingResult and express-validator v7.
+        let spring = json!({"errors": [{"field": "scope", "defaultMessage": "must not be null"}]});
+        let p = problems(&op(), &spring);
+        assert_eq!(p[0].describe(), "body field scope: must not be null");
+        let express = json!({"errors": [{"type": "field", "msg": "Invalid value", "path": "scope", "location": "body"}]});
+        let p = problems(&op(), &express);
+        assert_eq!(p[0].describe(), "body field scope: Invalid value");
         let list = json!({"errors": [{"detail": "must be one of read", "pointer": "/scope"}]});
         assert_eq!(
             problems(&o, &list)[0].describe(),
