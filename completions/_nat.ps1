@@ -47,6 +47,8 @@ Register-ArgumentCompleter -Native -CommandName 'nat' -ScriptBlock {
             [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Send every request through this HTTP(S) proxy')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Run only this check, by id (repeatable) [default: all checks]')
             [CompletionResult]::new('--burst-size', '--burst-size', [CompletionResultType]::ParameterName, 'Requests in one burst of a noisy check, 5 to 200 [default: 20]')
+            [CompletionResult]::new('--callback-bind', '--callback-bind', [CompletionResultType]::ParameterName, 'Address the callback listener of SSRF probes binds [default: 127.0.0.1:0]')
+            [CompletionResult]::new('--callback-url', '--callback-url', [CompletionResultType]::ParameterName, 'URL at which the target reaches the callback listener (needed for a target on another machine: a host in its network, a tunnel)')
             [CompletionResult]::new('--auth-bearer', '--auth-bearer', [CompletionResultType]::ParameterName, 'Bearer token: ''Authorization: Bearer TOKEN'' (prefer the environment variable)')
             [CompletionResult]::new('--auth-header', '--auth-header', [CompletionResultType]::ParameterName, 'Any authentication header, ''Name: value'', e.g. ''X-API-Key: KEY''')
             [CompletionResult]::new('--auth-basic', '--auth-basic', [CompletionResultType]::ParameterName, 'HTTP basic authentication, ''user:password''')

@@ -645,7 +645,7 @@ _nat() {
             return 0
             ;;
         nat__subcmd__scan)
-            opts="-q -h -V --spec --config --dry-run --concurrency --timeout --exclude --rate --max-requests --header --proxy --insecure --safe --destructive --check --no-noisy-checks --burst-size --auth-bearer --auth-header --auth-basic --oauth2-token-url --oauth2-client-id --oauth2-client-secret --oauth2-scope --auth-login-url --auth-login-user --auth-login-password --auth-login-body --auth-login-form --auth-token-pointer --auth-token-header --auth-token-prefix --auth-b-bearer --auth-b-header --auth-b-basic --auth-b-login-user --auth-b-login-password --fail-on --fail-on-confidence --format --output --report --baseline --suppressions --quiet --verbose --no-color --server --api-key --help --version"
+            opts="-q -h -V --spec --config --dry-run --concurrency --timeout --exclude --rate --max-requests --header --proxy --insecure --safe --destructive --check --no-noisy-checks --burst-size --callback-bind --callback-url --auth-bearer --auth-header --auth-basic --oauth2-token-url --oauth2-client-id --oauth2-client-secret --oauth2-scope --auth-login-url --auth-login-user --auth-login-password --auth-login-body --auth-login-form --auth-token-pointer --auth-token-header --auth-token-prefix --auth-b-bearer --auth-b-header --auth-b-basic --auth-b-login-user --auth-b-login-password --fail-on --fail-on-confidence --format --output --report --baseline --suppressions --quiet --verbose --no-color --server --api-key --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -692,6 +692,14 @@ _nat() {
                     return 0
                     ;;
                 --burst-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --callback-bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --callback-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

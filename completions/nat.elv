@@ -43,6 +43,8 @@ set edit:completion:arg-completer[nat] = {|@words|
             cand --proxy 'Send every request through this HTTP(S) proxy'
             cand --check 'Run only this check, by id (repeatable) [default: all checks]'
             cand --burst-size 'Requests in one burst of a noisy check, 5 to 200 [default: 20]'
+            cand --callback-bind 'Address the callback listener of SSRF probes binds [default: 127.0.0.1:0]'
+            cand --callback-url 'URL at which the target reaches the callback listener (needed for a target on another machine: a host in its network, a tunnel)'
             cand --auth-bearer 'Bearer token: ''Authorization: Bearer TOKEN'' (prefer the environment variable)'
             cand --auth-header 'Any authentication header, ''Name: value'', e.g. ''X-API-Key: KEY'''
             cand --auth-basic 'HTTP basic authentication, ''user:password'''

@@ -45,6 +45,8 @@ complete -c nat -n "__fish_nat_using_subcommand scan" -l header -d 'Extra header
 complete -c nat -n "__fish_nat_using_subcommand scan" -l proxy -d 'Send every request through this HTTP(S) proxy' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l check -d 'Run only this check, by id (repeatable) [default: all checks]' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l burst-size -d 'Requests in one burst of a noisy check, 5 to 200 [default: 20]' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l callback-bind -d 'Address the callback listener of SSRF probes binds [default: 127.0.0.1:0]' -r
+complete -c nat -n "__fish_nat_using_subcommand scan" -l callback-url -d 'URL at which the target reaches the callback listener (needed for a target on another machine: a host in its network, a tunnel)' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-bearer -d 'Bearer token: \'Authorization: Bearer TOKEN\' (prefer the environment variable)' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-header -d 'Any authentication header, \'Name: value\', e.g. \'X-API-Key: KEY\'' -r
 complete -c nat -n "__fish_nat_using_subcommand scan" -l auth-basic -d 'HTTP basic authentication, \'user:password\'' -r

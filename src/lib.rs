@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod findings;
 pub mod http;
+pub mod oob;
 pub mod parse;
 pub mod pattern;
 pub mod report;

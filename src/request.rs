@@ -615,6 +615,50 @@ pub struct ScanOptions {
         skip_serializing_if = "is_default_burst_size"
     )]
     pub burst_size: u32,
+    /// Where the callback listener of SSRF and blind-injection probes listens and how the target
+    /// reaches it (default: 127.0.0.1, any free port, for a target on this machine).
+    #[serde(default, skip_serializing_if = "CallbackOptions::is_default")]
+    pub callback: CallbackOptions,
+}
+
+/// The callback listener's address ([`crate::oob`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackOptions {
+    /// `ADDR:PORT` the listener binds (default `127.0.0.1:0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    /// The URL the target reaches the listener at (a host in the same network, a tunnel); needed
+    /// for a target on another machine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl CallbackOptions {
+    fn is_default(&self) -> bool {
+        *self == CallbackOptions::default()
+    }
+
+    /// The address to bind, parsed.
+    pub fn bind_addr(&self) -> Result<std::net::SocketAddr, String> {
+        let text = self.bind.as_deref().unwrap_or("127.0.0.1:0");
+        text.parse()
+            .map_err(|_| format!("options.callback.bind `{text}` is not an ADDR:PORT"))
+    }
+
+    /// The public URL, parsed: http(s) only.
+    pub fn public_url(&self) -> Result<Option<url::Url>, String> {
+        let Some(text) = &self.url else {
+            return Ok(None);
+        };
+        let u = url::Url::parse(text).map_err(|e| format!("options.callback.url `{text}`: {e}"))?;
+        if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+            return Err(format!(
+                "options.callback.url `{text}` must be an http(s) URL with a host"
+            ));
+        }
+        Ok(Some(u))
+    }
 }
 
 impl Default for ScanOptions {
@@ -634,6 +678,7 @@ impl Default for ScanOptions {
             checks: Vec::new(),
             noisy_checks: true,
             burst_size: DEFAULT_BURST_SIZE,
+            callback: CallbackOptions::default(),
         }
     }
 }
@@ -748,6 +793,8 @@ impl ScanRequest {
         if o.max_requests == Some(0) {
             return Err("options.max_requests must be at least 1".into());
         }
+        o.callback.bind_addr()?;
+        o.callback.public_url()?;
         crate::checks::select(&o.checks, o.noisy_checks).map(|_| ())?;
         for pattern in &o.exclude {
             crate::pattern::PathPattern::new(pattern)

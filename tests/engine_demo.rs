@@ -46,6 +46,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-INJ-SQLI", "POST /vuln/search"),
     // Behind a FastAPI-like validator: found only with schema-true values (pattern, enum, bounds).
     ("NAT-INJ-SQLI", "POST /vuln/validated/lookup"),
+    // Server-side request forgery, proven by a callback to nat's listener (issue 11): blind, and
+    // in band (the answer passes the listener's marker on).
+    ("NAT-API7-SSRF", "POST /vuln/webhooks/test"),
+    ("NAT-API7-SSRF", "GET /vuln/link-preview"),
     ("NAT-API8-UNHANDLED-INPUT", "POST /vuln/orders"),
     ("NAT-API2-JWT-EXPIRED", "GET /vuln/sessions/profile"),
     ("NAT-API2-LOGOUT-INEFFECTIVE", "POST /vuln/sessions/logout"),

@@ -21,6 +21,7 @@ mod robustness;
 pub mod signatures;
 pub mod similarity;
 mod sqli;
+pub mod ssrf;
 pub mod target_outage;
 mod undocumented_data;
 mod undocumented_method;
@@ -44,6 +45,7 @@ pub use password_change::PasswordChange;
 pub use rate_limit::NoRateLimit;
 pub use robustness::Robustness;
 pub use sqli::SqlInjection;
+pub use ssrf::Ssrf;
 pub use target_outage::TargetOutage;
 pub use undocumented_data::UndocumentedData;
 pub use undocumented_method::UndocumentedMethod;
@@ -284,6 +286,11 @@ pub trait Check: Send + Sync {
     fn per_operation(&self) -> bool {
         true
     }
+    /// True for a check that needs the scan's callback listener ([`crate::oob`]): the engine
+    /// starts one when such a check is selected.
+    fn uses_callback(&self) -> bool {
+        false
+    }
 }
 
 /// Every check nat has, in the order they run on an operation.
@@ -305,6 +312,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &SecurityHeaders,
     &VerboseErrors,
     &SqlInjection,
+    &Ssrf,
     &Robustness,
     &UserEnumeration,
     &NoBruteForceProtection,

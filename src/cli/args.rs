@@ -233,6 +233,15 @@ pub struct OptionArgs {
     /// Requests in one burst of a noisy check, 5 to 200 [default: 20]
     #[arg(long, value_name = "N")]
     pub burst_size: Option<u32>,
+
+    /// Address the callback listener of SSRF probes binds [default: 127.0.0.1:0]
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub callback_bind: Option<String>,
+
+    /// URL at which the target reaches the callback listener (needed for a target on another
+    /// machine: a host in its network, a tunnel)
+    #[arg(long, value_name = "URL")]
+    pub callback_url: Option<String>,
 }
 
 /// Authentication flags: at most one method; command-line flags win over environment variables.

@@ -307,6 +307,12 @@ pub fn build_request(
     if let Some(n) = o.burst_size {
         opts.burst_size = n;
     }
+    if let Some(bind) = &o.callback_bind {
+        opts.callback.bind = Some(bind.clone());
+    }
+    if let Some(url) = &o.callback_url {
+        opts.callback.url = Some(url.clone());
+    }
 
     request.auth = merge_auth(&args.auth, std::mem::take(&mut request.auth))?;
     if let Some(auth_b) = auth_b_from_flags(&args.auth_b, &request.auth)? {

@@ -18,6 +18,7 @@ mod shelf;
 #[cfg(test)]
 mod tests;
 mod validated;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

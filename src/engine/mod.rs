@@ -90,6 +90,8 @@ pub struct ScanContext {
     pub burst_size: u32,
     /// Values checks share within the scan, each computed once (see [`ScanContext::once`]).
     pub memo: Memo,
+    /// The callback listener, when a selected check uses one and the target can reach it.
+    pub callback: Option<Arc<crate::oob::Listener>>,
     /// Warnings checks raised (see [`ScanContext::warn`]).
     pub warnings: Mutex<Vec<String>>,
     /// Why checks that ran gave up without testing, by operation and check id (see

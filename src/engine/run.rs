@@ -177,8 +177,21 @@ pub async fn run_guarded(
     } else {
         Resources::learn(&http, &selected).await
     };
+    let callback = if checks.iter().any(|c| c.uses_callback()) && !cancel.is_cancelled() {
+        match start_listener(&request, http.base_url()).await {
+            Ok(listener) => Some(Arc::new(listener)),
+            Err(why) => {
+                events.send(ScanEvent::Warning(why.clone()));
+                warnings.push(why);
+                None
+            }
+        }
+    } else {
+        None
+    };
     let spec = Arc::new(spec);
     let ctx = Arc::new(ScanContext {
+        callback: callback.clone(),
         spec: spec.clone(),
         http: http.clone(),
         cancel: cancel.clone(),
@@ -289,6 +302,18 @@ pub async fn run_guarded(
             }
         }
     }
+    // Callbacks that come after their probe's answer: awaited a short while, then reported.
+    if let Some(listener) = &callback {
+        if !cancel.is_cancelled() {
+            listener.grace().await;
+        }
+        for f in checks::ssrf::late_findings(listener) {
+            events.send(ScanEvent::Finding(Box::new(f.clone())));
+            if seen.insert(f.fingerprint.clone()) {
+                findings.push(f);
+            }
+        }
+    }
     warnings.extend(
         ctx.warnings
             .lock()
@@ -376,6 +401,35 @@ pub async fn run_guarded(
     report.summary.failed = report.fails(fail_on.threshold());
     events.send(ScanEvent::Finished { partial });
     Ok(report)
+}
+
+/// The callback listener for the scan: on `options.callback.bind` (default 127.0.0.1:0), reached
+/// at `options.callback.url` or its own address. Without a URL the target can reach (a target on
+/// another machine and no `callback.url`) the error is the warning that SSRF probes are skipped.
+async fn start_listener(
+    request: &ScanRequest,
+    target: &url::Url,
+) -> std::result::Result<crate::oob::Listener, String> {
+    let cb = &request.options.callback;
+    let public = cb.public_url()?;
+    let bind = cb.bind_addr()?;
+    let local_target = match target.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if public.is_none() && (!local_target || !bind.ip().is_loopback()) {
+        return Err(format!(
+            "SSRF probes skipped: the target {} cannot reach a listener on {bind}; give              --callback-url (options.callback.url) with an address it can reach, and              --callback-bind for where nat listens",
+            target.host_str().unwrap_or("?")
+        ));
+    }
+    crate::oob::Listener::start(bind, public)
+        .await
+        .map_err(|e| {
+            format!("SSRF probes skipped: the callback listener could not bind {bind}: {e}")
+        })
 }
 
 /// The identities a scan sends as, for the report: user A and user B when they have credentials,
@@ -1002,6 +1056,26 @@ mod tests {
             "http://127.0.0.1:8080/custom"
         );
         assert_eq!(effective_base(&t, &[]).as_str(), "http://127.0.0.1:8080/");
+    }
+
+    #[tokio::test]
+    async fn a_callback_listener_only_where_the_target_can_reach_it() {
+        let mut req = ScanRequest::default();
+        let far = url::Url::parse("http://192.0.2.10/api").unwrap();
+        let near = url::Url::parse("http://127.0.0.1:9/").unwrap();
+        // A target on another machine and no URL it can reach the listener at: skipped, naming
+        // the flag (nothing is sent: the decision is made before any probe).
+        let why = start_listener(&req, &far).await.err().unwrap();
+        assert!(why.contains("--callback-url"), "{why}");
+        // On this machine: a loopback listener.
+        let l = start_listener(&req, &near).await.unwrap();
+        assert!(l.url_for("t").starts_with("http://127.0.0.1:"));
+        // A listener bound elsewhere needs its public URL too.
+        req.options.callback.bind = Some("0.0.0.0:0".into());
+        assert!(start_listener(&req, &near).await.is_err());
+        req.options.callback.url = Some("http://10.0.0.5:8000/cb/".into());
+        let l = start_listener(&req, &far).await.unwrap();
+        assert_eq!(l.url_for("t"), "http://10.0.0.5:8000/cb/nat/t");
     }
 
     #[test]
