@@ -50,6 +50,8 @@ const EXPECTED: &[(&str, &str)] = &[
     // in band (the answer passes the listener's marker on).
     ("NAT-API7-SSRF", "POST /vuln/webhooks/test"),
     ("NAT-API7-SSRF", "GET /vuln/link-preview"),
+    // A host field that reaches a (simulated) shell: `;curl <callback>` called back (issue 11).
+    ("NAT-INJ-COMMAND", "POST /vuln/tools/ping"),
     ("NAT-API8-UNHANDLED-INPUT", "POST /vuln/orders"),
     ("NAT-API2-JWT-EXPIRED", "GET /vuln/sessions/profile"),
     ("NAT-API2-LOGOUT-INEFFECTIVE", "POST /vuln/sessions/logout"),

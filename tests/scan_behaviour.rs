@@ -1429,3 +1429,55 @@ fn a_write_that_ends_the_users_session_stops_the_attacks_as_that_user() {
         .collect();
     assert!(after.len() <= 2, "{after:#?}");
 }
+
+/// Issue 11: command injection that cannot call back (no egress) is proven by time: `; sleep 2`
+/// and `; sleep 4` answered that much slower, in proportion, and `; sleep 2` once more; a field
+/// that is merely slow (or fast) is not reported.
+#[test]
+fn blind_command_injection_is_proven_by_two_sleeps_in_proportion() {
+    let server = TestServer::start(|seen| {
+        let body = String::from_utf8_lossy(&seen.body).to_string();
+        let delay = if seen.path == "/diag" {
+            if body.contains(";sleep 4") {
+                4000
+            } else if body.contains(";sleep 2") {
+                2000
+            } else {
+                0
+            }
+        } else {
+            0
+        };
+        Reply::json(200, r#"{"output":"ok"}"#).with_delay(Duration::from_millis(delay))
+    });
+    let op = |summary: &str| {
+        serde_json::json!({"post": {
+            "summary": summary,
+            "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "properties": {"host": {"type": "string", "example": "10.0.0.1"}}}}}},
+            "responses": {"200": {"description": "ok"}}}})
+    };
+    let spec = openapi_file(
+        serde_json::json!({"/diag": op("diagnose"), "/diag-safe": op("diagnose safely")}),
+    );
+    let report = scan_json(&server.url(), spec.path(), &["--check", "NAT-INJ-COMMAND"]);
+    let found: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["endpoint"].as_str().unwrap(),
+                f["confidence"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("POST /diag", "firm")], "{report:#}");
+    let evidence = report["findings"][0]["evidence"]["request"]
+        .as_str()
+        .unwrap();
+    assert!(
+        evidence.contains("`sleep 4` appended: answered in"),
+        "{evidence}"
+    );
+}

@@ -6,6 +6,7 @@ pub mod bfla;
 pub mod bola;
 mod bola_write;
 mod brute_force;
+pub mod cmd_injection;
 mod cors;
 pub mod data_exposure;
 mod headers;
@@ -33,6 +34,7 @@ pub use bfla::Bfla;
 pub use bola::Bola;
 pub use bola_write::BolaWrite;
 pub use brute_force::NoBruteForceProtection;
+pub use cmd_injection::CommandInjection;
 pub use cors::Cors;
 pub use data_exposure::DataExposure;
 pub use headers::SecurityHeaders;
@@ -313,6 +315,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &VerboseErrors,
     &SqlInjection,
     &Ssrf,
+    &CommandInjection,
     &Robustness,
     &UserEnumeration,
     &NoBruteForceProtection,

@@ -17,6 +17,7 @@ mod sessions;
 mod shelf;
 #[cfg(test)]
 mod tests;
+mod tools;
 mod validated;
 mod webhooks;
 

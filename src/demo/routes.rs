@@ -41,6 +41,7 @@ static GROUPS: &[RouteGroup] = &[
     super::shelf::GROUP,
     super::accounts::GROUP,
     super::webhooks::GROUP,
+    super::tools::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.

@@ -103,7 +103,7 @@ fn allowed(raw: &str) -> bool {
 
 /// A GET of a loopback `http://` URL, with short deadlines: the status and the body's first
 /// bytes. `None` for any other URL (the demo reaches nothing beyond this machine) or a failure.
-fn fetch(raw: &str) -> Option<(u16, String)> {
+pub(super) fn fetch(raw: &str) -> Option<(u16, String)> {
     let url = url::Url::parse(raw).ok()?;
     if url.scheme() != "http" {
         return None;

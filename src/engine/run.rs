@@ -307,7 +307,10 @@ pub async fn run_guarded(
         if !cancel.is_cancelled() {
             listener.grace().await;
         }
-        for f in checks::ssrf::late_findings(listener) {
+        let late = checks::ssrf::late_findings(listener)
+            .into_iter()
+            .chain(checks::cmd_injection::late_findings(listener));
+        for f in late {
             events.send(ScanEvent::Finding(Box::new(f.clone())));
             if seen.insert(f.fingerprint.clone()) {
                 findings.push(f);
