@@ -29,7 +29,7 @@ const LIMIT: Duration = Duration::from_secs(90);
 /// Findings of a demo scan with one user (a bearer token) in the default mode: no two-user BOLA or
 /// BOLA on writes (a tentative swapped-id BOLA instead), no mass assignment (not without
 /// `--destructive`), no admin identity (a tentative BFLA).
-const DEMO_FINDINGS: usize = 26;
+const DEMO_FINDINGS: usize = 27;
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("nat")

@@ -281,23 +281,32 @@ impl LoginForm {
 
     /// The login request for `user` and `password`, other fields as nat synthesised them.
     pub fn request(&self, target: &Target<'_>, user: &str, password: &str) -> RequestSpec {
+        self.request_for(target.op, target.values, user, password)
+    }
+
+    /// [`LoginForm::request`] for an operation and its values.
+    pub fn request_for(
+        &self,
+        op: &Operation,
+        values: &RequestValues,
+        user: &str,
+        password: &str,
+    ) -> RequestSpec {
         let Some(wrapper) = &self.wrapper else {
-            return target
-                .values
+            return values
                 .with(&Slot::BodyField(self.user_field.clone()), json!(user))
                 .with(&Slot::BodyField(self.pass_field.clone()), json!(password))
-                .render(target.op);
+                .render(op);
         };
-        let mut inner = match target.values.body.as_ref().and_then(|b| b.get(wrapper)) {
+        let mut inner = match values.body.as_ref().and_then(|b| b.get(wrapper)) {
             Some(Value::Object(map)) => map.clone(),
             _ => serde_json::Map::new(),
         };
         inner.insert(self.user_field.clone(), json!(user));
         inner.insert(self.pass_field.clone(), json!(password));
-        target
-            .values
+        values
             .with(&Slot::BodyField(wrapper.clone()), Value::Object(inner))
-            .render(target.op)
+            .render(op)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod cmd_injection;
 mod cors;
 pub mod data_exposure;
 mod headers;
+pub mod inventory;
 mod jwt;
 mod jwt_expired;
 pub mod jwt_weak_secret;
@@ -38,6 +39,7 @@ pub use cmd_injection::CommandInjection;
 pub use cors::Cors;
 pub use data_exposure::DataExposure;
 pub use headers::SecurityHeaders;
+pub use inventory::UndocumentedEndpoint;
 pub use jwt::JwtUnverified;
 pub use jwt_expired::JwtExpired;
 pub use jwt_weak_secret::JwtWeakSecret;
@@ -321,6 +323,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &NoBruteForceProtection,
     &NoRateLimit,
     &TargetOutage,
+    &UndocumentedEndpoint,
 ];
 
 /// The checks selected by id (all when `ids` is empty), without the noisy ones unless `noisy`.
@@ -553,9 +556,15 @@ mod tests {
         }
         assert!(!TargetOutage.per_operation());
         assert!(!PasswordChange.per_operation());
+        assert!(!UndocumentedEndpoint.per_operation());
+        let once = [
+            TargetOutage.meta().id,
+            PasswordChange.meta().id,
+            UndocumentedEndpoint.meta().id,
+        ];
         assert!(CHECKS
             .iter()
-            .filter(|c| ![TargetOutage.meta().id, PasswordChange.meta().id].contains(&c.meta().id))
+            .filter(|c| !once.contains(&c.meta().id))
             .all(|c| c.per_operation()));
     }
 }

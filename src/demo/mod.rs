@@ -18,6 +18,7 @@ mod shelf;
 #[cfg(test)]
 mod tests;
 mod tools;
+mod undocumented;
 mod validated;
 mod webhooks;
 

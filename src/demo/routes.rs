@@ -286,6 +286,9 @@ pub fn handle(state: &State, req: &Req) -> Resp {
         };
         return security_headers(resp);
     }
+    if let Some(resp) = super::undocumented::handle(state, req) {
+        return security_headers(resp);
+    }
     let rest = req
         .path
         .strip_prefix(API_PREFIX)

@@ -302,6 +302,34 @@ pub async fn run_guarded(
             }
         }
     }
+    // Endpoints the description does not list, once per scan.
+    if checks
+        .iter()
+        .any(|c| c.meta().id == checks::inventory::META.id)
+        && !ctx.should_stop()
+    {
+        let patterns: Vec<crate::pattern::PathPattern> = request
+            .options
+            .exclude
+            .iter()
+            .filter_map(|p| crate::pattern::PathPattern::new(p).ok())
+            .collect();
+        let base_path = http.base_url().path().trim_end_matches('/').to_string();
+        // Like the operations: the pattern against the path alone and below the base path.
+        let excluded = move |path: &str| {
+            let relative = path.strip_prefix(base_path.as_str()).unwrap_or(path);
+            patterns
+                .iter()
+                .any(|p| p.matches(path) || p.matches(relative))
+        };
+        let probe = checks::inventory::probe(&ctx, &spec_origin, &excluded);
+        for f in crate::http::for_operation("(undocumented endpoints)".into(), probe).await {
+            events.send(ScanEvent::Finding(Box::new(f.clone())));
+            if seen.insert(f.fingerprint.clone()) {
+                findings.push(f);
+            }
+        }
+    }
     // Callbacks that come after their probe's answer: awaited a short while, then reported.
     if let Some(listener) = &callback {
         if !cancel.is_cancelled() {
