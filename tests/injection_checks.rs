@@ -208,7 +208,7 @@ fn only_real_evaluation_file_reads_and_markup_are_reported() {
             .unwrap();
         f["evidence"]["request"].as_str().unwrap().to_string()
     };
-    assert!(evidence("NAT-INJ-SSTI").contains("# FreeMarker"));
+    assert!(evidence("NAT-INJ-SSTI").contains("# 1. FreeMarker"));
     assert!(evidence("NAT-INJ-PATH-TRAVERSAL").contains("`....//....//"));
     // XSS was not tried where the answer is JSON; the reason is in the coverage.
     let coverage = report["coverage"].as_array().unwrap();

@@ -245,11 +245,13 @@ impl Check for PathTraversal {
                 };
                 let labels = [
                     format!(
-                        "`{payload}`: `{signature}` of {} in the answer",
+                        "1. `{payload}`: `{signature}` of {} in the answer",
                         file.name()
                     ),
-                    "the same request again: the same file".to_string(),
-                    format!("control, a file that does not exist (`{missing}`): no such signature"),
+                    "2. the same request again: the same file".to_string(),
+                    format!(
+                        "3. control, a file that does not exist (`{missing}`): no such signature"
+                    ),
                 ];
                 findings.push(META.finding(
                     target,

@@ -154,10 +154,10 @@ impl Check for TemplateInjection {
                     )
                 };
                 let labels = [
-                    format!("{engines} syntax: {}", said(first_pair)),
-                    format!("another pair: {}", said(second_pair)),
+                    format!("1. {engines} syntax: {}", said(first_pair)),
+                    format!("2. another pair: {}", said(second_pair)),
                     format!(
-                        "control, `{bare}` without template syntax: not evaluated (no {})",
+                        "3. control, `{bare}` without template syntax: not evaluated (no {})",
                         second_pair.0 * second_pair.1
                     ),
                 ];

@@ -172,8 +172,8 @@ impl Check for ReflectedXss {
                 continue;
             }
             let labels = [
-                format!("`{tag}` came back unescaped in the HTML answer"),
-                format!("another marker, `{handler}`, came back unescaped too"),
+                format!("1. `{tag}` came back unescaped in the HTML answer"),
+                format!("2. another marker, `{handler}`, came back unescaped too"),
             ];
             findings.push(META.finding(
                 target,
