@@ -62,23 +62,19 @@ fn handle(_state: &State, req: &Req, path: &str) -> Option<Resp> {
     }))
 }
 
-/// The value of a required query parameter of at most [`MAX_INPUT`] characters, or the 400 to answer.
-fn input(req: &Req, name: &str) -> Result<String, Resp> {
+/// The value of a required query parameter of at most [`MAX_INPUT`] characters, or why not.
+fn input(req: &Req, name: &str) -> Result<String, String> {
     match query_param(req, name) {
         Some(v) if v.chars().count() <= MAX_INPUT => Ok(v),
-        Some(_) => Err(bad_request(&format!(
-            "{name} must be at most {MAX_INPUT} characters."
-        ))),
-        None => Err(bad_request(&format!(
-            "The query parameter {name} is required."
-        ))),
+        Some(_) => Err(format!("{name} must be at most {MAX_INPUT} characters.")),
+        None => Err(format!("The query parameter {name} is required.")),
     }
 }
 
 fn greeting(req: &Req, vulnerable: bool) -> Resp {
     let name = match input(req, "name") {
         Ok(name) => name,
-        Err(resp) => return resp,
+        Err(why) => return bad_request(&why),
     };
     let greeting = if vulnerable {
         // VULNERABLE: the name becomes part of the template's source.
@@ -127,7 +123,7 @@ fn product(expression: &str) -> Option<u64> {
 fn file(req: &Req, vulnerable: bool) -> Resp {
     let filename = match input(req, "filename") {
         Ok(name) => name,
-        Err(resp) => return resp,
+        Err(why) => return bad_request(&why),
     };
     let path = if vulnerable {
         // VULNERABLE: the name is joined to the root and `..` resolved, past the root too.
@@ -175,7 +171,7 @@ fn resolve(name: &str) -> String {
 fn search_page(req: &Req, vulnerable: bool) -> Resp {
     let q = match input(req, "q") {
         Ok(q) => q,
-        Err(resp) => return resp,
+        Err(why) => return bad_request(&why),
     };
     // VULNERABLE: the query goes into the page as written. FIXED: HTML-escaped.
     let shown = if vulnerable { q } else { escape_html(&q) };
