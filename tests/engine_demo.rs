@@ -71,6 +71,11 @@ const EXPECTED: &[(&str, &str)] = &[
         "POST /vuln/authn/signin",
     ),
     ("NAT-API4-NO-RATE-LIMIT", "POST /vuln/authn/password-reset"),
+    // In-band injections beyond SQL (issue 11): a simulated template engine, a fake file store, an
+    // HTML page repeating its query.
+    ("NAT-INJ-SSTI", "GET /vuln/greetings"),
+    ("NAT-INJ-PATH-TRAVERSAL", "GET /vuln/files"),
+    ("NAT-INJ-XSS", "GET /vuln/pages/search"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,7 @@ pub mod cmd_injection;
 mod cors;
 pub mod data_exposure;
 mod headers;
+mod inband;
 pub mod inventory;
 mod jwt;
 mod jwt_expired;
@@ -18,17 +19,20 @@ pub mod login;
 pub mod logout;
 pub mod mass_assignment;
 pub mod password_change;
+mod path_traversal;
 mod rate_limit;
 mod robustness;
 pub mod signatures;
 pub mod similarity;
 mod sqli;
 pub mod ssrf;
+mod ssti;
 pub mod target_outage;
 mod undocumented_data;
 mod undocumented_method;
 mod user_enumeration;
 mod verbose_errors;
+mod xss;
 
 pub use auth_bypass::AuthBypass;
 pub use bfla::Bfla;
@@ -46,15 +50,18 @@ pub use jwt_weak_secret::JwtWeakSecret;
 pub use logout::LogoutIneffective;
 pub use mass_assignment::MassAssignment;
 pub use password_change::PasswordChange;
+pub use path_traversal::PathTraversal;
 pub use rate_limit::NoRateLimit;
 pub use robustness::Robustness;
 pub use sqli::SqlInjection;
 pub use ssrf::Ssrf;
+pub use ssti::TemplateInjection;
 pub use target_outage::TargetOutage;
 pub use undocumented_data::UndocumentedData;
 pub use undocumented_method::UndocumentedMethod;
 pub use user_enumeration::UserEnumeration;
 pub use verbose_errors::VerboseErrors;
+pub use xss::ReflectedXss;
 
 use crate::engine::{ScanContext, Target};
 use crate::findings::{
@@ -318,6 +325,9 @@ pub static CHECKS: &[&dyn Check] = &[
     &SqlInjection,
     &Ssrf,
     &CommandInjection,
+    &TemplateInjection,
+    &PathTraversal,
+    &ReflectedXss,
     &Robustness,
     &UserEnumeration,
     &NoBruteForceProtection,
@@ -543,6 +553,48 @@ mod tests {
             reason(verdict(&UserEnumeration, &search, &ok)).0,
             NOT_A_LOGIN
         );
+    }
+
+    #[test]
+    fn injection_checks_need_a_free_string_and_xss_an_html_answer() {
+        let json_ok = answered(200, "{}", JSON);
+        let html_ok = answered(200, "<p>hi</p>", &[("Content-Type", "text/html")]);
+        let search = op(
+            "POST",
+            "/search",
+            false,
+            Some(json!({"q": {"type": "string"}})),
+        );
+        assert_eq!(verdict(&TemplateInjection, &search, &json_ok), Ok(()));
+        assert_eq!(
+            reason(verdict(&ReflectedXss, &search, &json_ok)).0,
+            "the answer is not HTML but application/json"
+        );
+        assert_eq!(verdict(&ReflectedXss, &search, &html_ok), Ok(()));
+        // A body field is probed for traversal only when named like a file.
+        assert!(reason(verdict(&PathTraversal, &search, &json_ok))
+            .0
+            .starts_with("no string parameter or body field named like a file"));
+        let upload = op(
+            "POST",
+            "/render",
+            false,
+            Some(json!({"template": {"type": "string"}})),
+        );
+        assert_eq!(verdict(&PathTraversal, &upload, &json_ok), Ok(()));
+        // Numbers and enums leave no free string.
+        let sort = op(
+            "POST",
+            "/sort",
+            false,
+            Some(json!({"by": {"type": "string", "enum": ["a", "b"]}, "n": {"type": "integer"}})),
+        );
+        for check in [&TemplateInjection as &dyn Check, &ReflectedXss] {
+            assert_eq!(
+                reason(verdict(check, &sort, &html_ok)).0,
+                inband::NO_STRING_SLOTS
+            );
+        }
     }
 
     #[test]

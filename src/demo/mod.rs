@@ -9,6 +9,7 @@ mod admin;
 mod authn;
 mod db;
 mod exposure;
+mod inband;
 mod jwt;
 mod maintenance;
 mod notes;

@@ -42,6 +42,7 @@ static GROUPS: &[RouteGroup] = &[
     super::accounts::GROUP,
     super::webhooks::GROUP,
     super::tools::GROUP,
+    super::inband::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
