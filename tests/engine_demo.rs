@@ -55,6 +55,12 @@ const EXPECTED: &[(&str, &str)] = &[
         "POST /vuln/authn/signin",
     ),
     ("NAT-API4-NO-RATE-LIMIT", "POST /vuln/authn/password-reset"),
+    // Behind a FastAPI-like validator (422 for invalid bodies): a burst of valid, wrong logins
+    // (issue 15, cause 8).
+    (
+        "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
+        "POST /vuln/strict/login",
+    ),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -306,9 +312,42 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .response
         .contains("HTTP/1.1 404 Not Found"));
     // Brute force: a made-up account, never alice; and no burst where accounts can be told apart.
-    let brute = finding(&report, "NAT-API2-NO-BRUTE-FORCE-PROTECTION");
+    let brute = finding_at(
+        &report,
+        "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
+        "POST /vuln/authn/signin",
+    );
     assert!(brute.evidence.request.contains("attempt 20 of 20"));
     assert!(!brute.evidence.request.contains("alice"));
+    // Behind the FastAPI-like validator the burst was of bodies it accepts: wrong logins answered
+    // 401, never a 422 (which would have proved nothing), on either twin.
+    let strict = finding_at(
+        &report,
+        "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
+        "POST /vuln/strict/login",
+    );
+    assert!(strict.evidence.request.contains("attempt 20 of 20"));
+    assert!(
+        strict
+            .evidence
+            .response
+            .contains("HTTP/1.1 401 Unauthorized")
+            && strict
+                .evidence
+                .response
+                .contains("Incorrect username or password")
+            && !strict.evidence.response.contains("422 Unprocessable"),
+        "{}",
+        strict.evidence.response
+    );
+    assert!(
+        !report
+            .warnings
+            .iter()
+            .any(|w| w.contains("/strict/login") && w.contains("rejected nat's request as invalid")),
+        "{:#?}",
+        report.warnings
+    );
     assert!(
         report
             .warnings

@@ -14,6 +14,7 @@ mod notes;
 mod routes;
 mod sessions;
 mod shelf;
+mod strict;
 #[cfg(test)]
 mod tests;
 mod validated;

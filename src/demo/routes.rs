@@ -39,6 +39,7 @@ static GROUPS: &[RouteGroup] = &[
     super::maintenance::GROUP,
     super::validated::GROUP,
     super::shelf::GROUP,
+    super::strict::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
@@ -141,6 +142,8 @@ pub struct State {
     pub(super) cache_resets: AtomicU64,
     /// Books and their owners (`shelf.rs`).
     pub(super) shelf: super::shelf::Shelf,
+    /// Failed logins the fixed strict login counts (`strict.rs`).
+    pub(super) strict: super::strict::StrictState,
 }
 
 /// A user's stored account (`/{vuln,fixed}/account`).
@@ -164,6 +167,7 @@ impl State {
             authn: Default::default(),
             cache_resets: AtomicU64::new(0),
             shelf: Default::default(),
+            strict: Default::default(),
         })
     }
 }

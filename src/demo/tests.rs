@@ -192,10 +192,11 @@ async fn openapi_describes_every_route() {
             }
             if let Some(body) = op.get("requestBody") {
                 let media = &body["content"]["application/json"];
-                // The validated group describes its body as FastAPI does: a schema, no example.
+                // The validated and strict groups describe their bodies as FastAPI does: a schema,
+                // no example.
+                let fastapi = path.contains("/validated/") || path.contains("/strict/");
                 assert!(
-                    media["schema"].is_object()
-                        && (media["example"].is_object() || path.contains("/validated/")),
+                    media["schema"].is_object() && (media["example"].is_object() || fastapi),
                     "{path}"
                 );
             }
@@ -1204,5 +1205,62 @@ async fn validated_lookup_answers_422_with_detail_until_the_body_is_valid() {
     let fixed = "/fixed/validated/lookup";
     assert_eq!(count(demo.post(fixed, with("widget' AND '1'='1")).await), 0);
     assert_eq!(count(demo.post(fixed, with("widget")).await), 1);
+    demo.server.stop().await;
+}
+
+#[tokio::test]
+async fn strict_logins_answer_422_to_invalid_bodies_and_only_the_fixed_one_locks() {
+    let demo = Demo::start().await;
+    let creds = |u: &str, p: &str| json!({"username": u, "password": p});
+    for twin in ["vuln", "fixed"] {
+        let path = format!("/{twin}/strict/login");
+        let ok = demo.anon_post(&path, creds("alice", user_password())).await;
+        assert_eq!(ok.status, 200, "{path}: {}", ok.body);
+        assert!(jwt::verify(ok.json()["access_token"].as_str().unwrap()).is_some());
+        let invalid = demo.anon_post(&path, creds("Alice", "short")).await;
+        assert_eq!(invalid.status, 422, "{}", invalid.body);
+        let detail = invalid.json()["detail"].clone();
+        assert_eq!(detail[0]["loc"], json!(["body", "username"]));
+        assert_eq!(detail[1]["type"], "string_too_short");
+        // An unknown account and a wrong password answer alike.
+        let wrong = demo.anon_post(&path, creds("bob", "wrong-password")).await;
+        let unknown = demo
+            .anon_post(&path, creds("nobody", "wrong-password"))
+            .await;
+        assert_eq!(wrong.status, 401);
+        assert_eq!((wrong.status, wrong.body), (unknown.status, unknown.body));
+    }
+    // Invalid bodies are no attempts: any number of them locks nothing.
+    for _ in 0..10 {
+        let a = demo
+            .anon_post("/fixed/strict/login", creds("carl", "x"))
+            .await;
+        assert_eq!(a.status, 422);
+    }
+    for _ in 0..5 {
+        let a = demo
+            .anon_post("/fixed/strict/login", creds("carl", "wrong-password"))
+            .await;
+        assert_eq!(a.status, 401, "{}", a.body);
+    }
+    let locked = demo
+        .anon_post("/fixed/strict/login", creds("carl", "wrong-password"))
+        .await;
+    assert_eq!(locked.status, 429, "{}", locked.body);
+    let retry: u64 = locked.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    // Another account is not locked; the vulnerable twin never locks.
+    assert_eq!(
+        demo.anon_post("/fixed/strict/login", creds("alice", user_password()))
+            .await
+            .status,
+        200
+    );
+    for _ in 0..30 {
+        let a = demo
+            .anon_post("/vuln/strict/login", creds("carl", "wrong-password"))
+            .await;
+        assert_eq!(a.status, 401);
+    }
     demo.server.stop().await;
 }
