@@ -3,6 +3,7 @@
 
 use nat::engine::{run, CancellationToken, Events};
 use nat::findings::Confidence;
+use nat::report::SecuritySource;
 use nat::request::{AuthConfig, FailOn, Identity, LoginBody, Safety, ScanRequest, Secret};
 
 /// (check id, vulnerable endpoint) pairs: every pair must be found, and nothing under `/fixed/`.
@@ -60,6 +61,12 @@ const EXPECTED: &[(&str, &str)] = &[
     (
         "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
         "POST /vuln/strict/login",
+    ),
+    // `security: []` in the description, a token needed in fact: checked as secured once an
+    // anonymous read is refused (cause 9).
+    (
+        "NAT-API2-JWT-UNVERIFIED",
+        "GET /vuln/undeclared/orders/{order_id}",
     ),
 ];
 
@@ -356,6 +363,35 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         "{:#?}",
         report.warnings
     );
+    // Security the description does not declare: both twins refused an anonymous read, so both were
+    // checked as secured; only the twin that skips the signature accepted a forged token.
+    for twin in ["vuln", "fixed"] {
+        let endpoint = format!("GET /{twin}/undeclared/orders/{{order_id}}");
+        let e = report
+            .coverage
+            .iter()
+            .find(|e| e.endpoint == endpoint)
+            .unwrap_or_else(|| panic!("no coverage of {endpoint}"));
+        assert_eq!(e.security, SecuritySource::Inferred, "{e:#?}");
+        assert!(
+            e.checks_run.iter().any(|c| c == "NAT-API2-JWT-UNVERIFIED"),
+            "{e:#?}"
+        );
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.starts_with(&format!("{endpoint}: treated as secured"))),
+            "{:#?}",
+            report.warnings
+        );
+    }
+    let forged = finding_at(
+        &report,
+        "NAT-API2-JWT-UNVERIFIED",
+        "GET /vuln/undeclared/orders/{order_id}",
+    );
+    assert!(forged.evidence.response.contains("\"owner_id\":1"));
     let rate = finding(&report, "NAT-API4-NO-RATE-LIMIT");
     assert!(rate.evidence.response.contains("HTTP/1.1 202 Accepted"));
     for f in &report.findings {

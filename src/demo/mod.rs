@@ -17,6 +17,7 @@ mod shelf;
 mod strict;
 #[cfg(test)]
 mod tests;
+mod undeclared;
 mod validated;
 
 use std::net::SocketAddr;

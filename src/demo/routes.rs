@@ -40,6 +40,7 @@ static GROUPS: &[RouteGroup] = &[
     super::validated::GROUP,
     super::shelf::GROUP,
     super::strict::GROUP,
+    super::undeclared::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.

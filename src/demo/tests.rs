@@ -1264,3 +1264,45 @@ async fn strict_logins_answer_422_to_invalid_bodies_and_only_the_fixed_one_locks
     }
     demo.server.stop().await;
 }
+
+#[tokio::test]
+async fn undeclared_orders_need_a_token_the_description_does_not_ask_for() {
+    let demo = Demo::start().await;
+    let doc: Value = serde_json::from_str(openapi_json()).unwrap();
+    for twin in ["vuln", "fixed"] {
+        let template = format!("/{twin}/undeclared/orders/{{order_id}}");
+        assert_eq!(doc["paths"][&template]["get"]["security"], json!([]));
+        let path = format!("/{twin}/undeclared/orders/7001");
+        assert_401(&demo.get(&path, None).await);
+        assert_401(&demo.get(&path, Some("nat-invalid-token")).await);
+        let own = demo.get(&path, Some(&user_token())).await;
+        assert_eq!(own.status, 200, "{}", own.body);
+        assert_eq!(own.json()["owner_id"], 1);
+        // Both twins show a user only their own orders.
+        assert_problem(&demo.get(&path, Some(&second_user_token())).await, 404);
+        let bobs = format!("/{twin}/undeclared/orders/7002");
+        assert_eq!(
+            demo.get(&bobs, Some(&second_user_token())).await.status,
+            200
+        );
+        assert_problem(
+            &demo
+                .get(&format!("/{twin}/undeclared/orders/x"), Some(&user_token()))
+                .await,
+            404,
+        );
+    }
+    // Only the vulnerable twin takes a forged token.
+    for forged in tampered_tokens() {
+        let vuln = demo
+            .get("/vuln/undeclared/orders/7001", Some(&forged))
+            .await;
+        assert_eq!(vuln.status, 200, "{forged}");
+        assert_401(
+            &demo
+                .get("/fixed/undeclared/orders/7001", Some(&forged))
+                .await,
+        );
+    }
+    demo.server.stop().await;
+}
