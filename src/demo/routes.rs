@@ -41,6 +41,7 @@ static GROUPS: &[RouteGroup] = &[
     super::shelf::GROUP,
     super::strict::GROUP,
     super::undeclared::GROUP,
+    super::keepalive::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
@@ -463,7 +464,7 @@ pub fn crashed() -> Resp {
 }
 
 /// A deliberate, generic 500 (what a framework answers when a handler fails).
-fn internal_error() -> Resp {
+pub(super) fn internal_error() -> Resp {
     with_type(
         StatusCode::INTERNAL_SERVER_ERROR,
         "text/plain; charset=utf-8",

@@ -1306,3 +1306,84 @@ async fn undeclared_orders_need_a_token_the_description_does_not_ask_for() {
     }
     demo.server.stop().await;
 }
+
+#[tokio::test]
+async fn keepalive_articles_drop_the_connection_after_a_500_and_the_fixed_twin_keeps_it() {
+    let demo = Demo::start().await;
+    let token = user_token();
+    for twin in ["vuln", "fixed"] {
+        let a = demo
+            .get(&format!("/{twin}/keepalive/articles?page=2"), Some(&token))
+            .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        assert_eq!(a.json()["articles"][0]["id"], 3);
+        assert_401(
+            &demo
+                .get(&format!("/{twin}/keepalive/articles?page=1"), None)
+                .await,
+        );
+    }
+    assert_problem(
+        &demo
+            .get("/fixed/keepalive/articles?page=0", Some(&token))
+            .await,
+        400,
+    );
+    // Not an integer: the framework's 422, on both twins.
+    for twin in ["vuln", "fixed"] {
+        let a = demo
+            .get(&format!("/{twin}/keepalive/articles?page=x"), Some(&token))
+            .await;
+        assert_eq!(a.status, 422, "{}", a.body);
+        assert_eq!(a.json()["detail"][0]["type"], "int_parsing");
+    }
+    // One pooled connection, requests one after another: each reuses it.
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
+    let get = |page: &str| {
+        client
+            .get(format!(
+                "{}/api/v1/vuln/keepalive/articles?page={page}",
+                demo.server.url()
+            ))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(get("x").await.unwrap().status(), 422);
+    let error = get("9").await.unwrap();
+    assert_eq!(error.status(), 500);
+    // No warning: the connection looks reusable.
+    assert!(error.headers().get("connection").is_none());
+    assert_eq!(error.text().await.unwrap(), "Internal Server Error");
+    let lost = get("1").await;
+    assert!(
+        lost.is_err(),
+        "the request after the 500 was answered: {lost:?}"
+    );
+    // The server read it and dropped the connection; a new one serves the next request.
+    assert_eq!(
+        demo.server.dropped_requests(),
+        ["GET /api/v1/vuln/keepalive/articles"]
+    );
+    assert_eq!(
+        demo.server.requests().last().map(String::as_str),
+        Some("GET /api/v1/vuln/keepalive/articles")
+    );
+    assert_eq!(get("1").await.unwrap().status(), 200);
+    // The fixed twin's 400 leaves the connection usable.
+    let fixed = |page: &str| {
+        client
+            .get(format!(
+                "{}/api/v1/fixed/keepalive/articles?page={page}",
+                demo.server.url()
+            ))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(fixed("99").await.unwrap().status(), 400);
+    assert_eq!(fixed("1").await.unwrap().status(), 200);
+    demo.server.stop().await;
+}
