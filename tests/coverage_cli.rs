@@ -64,6 +64,17 @@ fn skip<'a>(report: &'a Value, endpoint: &str, check: &str) -> Option<(&'a str, 
         })
 }
 
+/// The operations checked as secured although the description declares no security for them.
+fn inferred(report: &Value) -> BTreeSet<&str> {
+    report["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["security"] == "inferred")
+        .map(|e| e["endpoint"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn the_demo_report_covers_every_operation_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
@@ -207,8 +218,20 @@ fn the_demo_report_covers_every_operation_in_every_format() {
         .collect();
     assert_eq!(lines.len(), 1, "{stdout}");
     let n = demo_operations().len();
+    // The undeclared orders pair: `security: []`, a token needed in fact.
+    let inferred = inferred(&report);
+    assert_eq!(
+        inferred,
+        [
+            "GET /fixed/undeclared/orders/{order_id}",
+            "GET /vuln/undeclared/orders/{order_id}"
+        ]
+        .into()
+    );
     assert!(
-        lines[0].starts_with(&format!("Coverage: {n} of {n} operations probed, ")),
+        lines[0].starts_with(&format!(
+            "Coverage: {n} of {n} operations probed (2 secured by inference), "
+        )),
         "{stdout}"
     );
     assert!(lines[0].contains(" check runs, "), "{stdout}");
@@ -294,7 +317,13 @@ fn operations_nat_does_not_send_are_not_sent_with_the_reason() {
         .lines()
         .find(|l| l.starts_with("Coverage: "))
         .unwrap_or_else(|| panic!("no coverage line: {stdout}"));
-    assert!(line.contains(&format!("({not_sent} not sent)")), "{line}");
+    let inferred = inferred(&report).len();
+    assert!(
+        line.contains(&format!(
+            "({not_sent} not sent, {inferred} secured by inference)"
+        )),
+        "{line}"
+    );
     // --verbose lists them under the line.
     assert!(
         stdout.contains("  GET /maintenance/reset-cache: not sent: state-changing GET"),

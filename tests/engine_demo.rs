@@ -3,6 +3,7 @@
 
 use nat::engine::{run, CancellationToken, Events};
 use nat::findings::Confidence;
+use nat::report::SecuritySource;
 use nat::request::{AuthConfig, FailOn, Identity, LoginBody, Safety, ScanRequest, Secret};
 
 /// (check id, vulnerable endpoint) pairs: every pair must be found, and nothing under `/fixed/`.
@@ -76,6 +77,20 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NAT-INJ-SSTI", "GET /vuln/greetings"),
     ("NAT-INJ-PATH-TRAVERSAL", "GET /vuln/files"),
     ("NAT-INJ-XSS", "GET /vuln/pages/search"),
+    // Behind a FastAPI-like validator (422 for invalid bodies): a burst of valid, wrong logins
+    // (issue 15, cause 8).
+    (
+        "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
+        "POST /vuln/strict/login",
+    ),
+    // `security: []` in the description, a token needed in fact: checked as secured once an
+    // anonymous read is refused (cause 9).
+    (
+        "NAT-API2-JWT-UNVERIFIED",
+        "GET /vuln/undeclared/orders/{order_id}",
+    ),
+    // A 500 after which the server drops keep-alive without `Connection: close` (cause 7).
+    ("NAT-API8-UNHANDLED-INPUT", "GET /vuln/keepalive/articles"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -149,6 +164,9 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         "unexpected extra findings: {got:#?}"
     );
     assert!(!report.scan.partial);
+    // What died with the connections the keep-alive articles dropped after their 500s was sent again.
+    assert_eq!(report.summary.requests_failed, 0, "{:#?}", report.warnings);
+    assert!(report.summary.requests_retried >= 1, "{:?}", report.summary);
     // The happy path comes first: the fixed admin list refuses alice, so it is not attacked as
     // another caller, and the report says so.
     assert!(
@@ -339,9 +357,42 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         .response
         .contains("HTTP/1.1 404 Not Found"));
     // Brute force: a made-up account, never alice; and no burst where accounts can be told apart.
-    let brute = finding(&report, "NAT-API2-NO-BRUTE-FORCE-PROTECTION");
+    let brute = finding_at(
+        &report,
+        "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
+        "POST /vuln/authn/signin",
+    );
     assert!(brute.evidence.request.contains("attempt 20 of 20"));
     assert!(!brute.evidence.request.contains("alice"));
+    // Behind the FastAPI-like validator the burst was of bodies it accepts: wrong logins answered
+    // 401, never a 422 (which would have proved nothing), on either twin.
+    let strict = finding_at(
+        &report,
+        "NAT-API2-NO-BRUTE-FORCE-PROTECTION",
+        "POST /vuln/strict/login",
+    );
+    assert!(strict.evidence.request.contains("attempt 20 of 20"));
+    assert!(
+        strict
+            .evidence
+            .response
+            .contains("HTTP/1.1 401 Unauthorized")
+            && strict
+                .evidence
+                .response
+                .contains("Incorrect username or password")
+            && !strict.evidence.response.contains("422 Unprocessable"),
+        "{}",
+        strict.evidence.response
+    );
+    assert!(
+        !report
+            .warnings
+            .iter()
+            .any(|w| w.contains("/strict/login") && w.contains("rejected nat's request as invalid")),
+        "{:#?}",
+        report.warnings
+    );
     assert!(
         report
             .warnings
@@ -350,6 +401,35 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
         "{:#?}",
         report.warnings
     );
+    // Security the description does not declare: both twins refused an anonymous read, so both were
+    // checked as secured; only the twin that skips the signature accepted a forged token.
+    for twin in ["vuln", "fixed"] {
+        let endpoint = format!("GET /{twin}/undeclared/orders/{{order_id}}");
+        let e = report
+            .coverage
+            .iter()
+            .find(|e| e.endpoint == endpoint)
+            .unwrap_or_else(|| panic!("no coverage of {endpoint}"));
+        assert_eq!(e.security, SecuritySource::Inferred, "{e:#?}");
+        assert!(
+            e.checks_run.iter().any(|c| c == "NAT-API2-JWT-UNVERIFIED"),
+            "{e:#?}"
+        );
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.starts_with(&format!("{endpoint}: treated as secured"))),
+            "{:#?}",
+            report.warnings
+        );
+    }
+    let forged = finding_at(
+        &report,
+        "NAT-API2-JWT-UNVERIFIED",
+        "GET /vuln/undeclared/orders/{order_id}",
+    );
+    assert!(forged.evidence.response.contains("\"owner_id\":1"));
     let rate = finding(&report, "NAT-API4-NO-RATE-LIMIT");
     assert!(rate.evidence.response.contains("HTTP/1.1 202 Accepted"));
     for f in &report.findings {
@@ -372,6 +452,57 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
             f.evidence.response
         );
     }
+}
+
+/// Issue 15, cause 7: after the vulnerable articles' 500 the demo drops the keep-alive connection
+/// without `Connection: close`, as uvicorn does, and the next request sent on it gets no answer. nat
+/// sends that request once more on a fresh connection: none is lost, and the robustness finding (a
+/// 500 twice for the same input) stands on the vulnerable twin alone. One request at a time, so the
+/// request after the 500 is the one on the dropped connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_dropped_after_a_500_loses_no_request() {
+    let (demo, report) = scan_fresh_demo(|req| {
+        req.options.checks = vec!["NAT-API8-UNHANDLED-INPUT".into()];
+        req.options.concurrency = 1;
+    })
+    .await;
+    let (seen, dropped) = (demo.requests(), demo.dropped_requests());
+    demo.stop().await;
+    let mut got: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.endpoint.as_str())
+        .collect();
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        ["GET /vuln/keepalive/articles", "POST /vuln/orders"],
+        "{:#?}",
+        report.findings
+    );
+    // The probe answered 500 is repeated (twice is the input): on the dropped connection, so it is
+    // lost, and sent again on a fresh one. Every request lost was a GET sent again, and counted.
+    assert!(!dropped.is_empty(), "no connection was dropped: {seen:#?}");
+    for lost in &dropped {
+        assert!(lost.starts_with("GET "), "{lost} was lost");
+        let sent = seen.iter().filter(|r| *r == lost).count();
+        let lost_times = dropped.iter().filter(|r| *r == lost).count();
+        assert!(sent > lost_times, "{lost} was not sent again");
+    }
+    assert_eq!(report.summary.requests_failed, 0, "{:#?}", report.warnings);
+    assert_eq!(
+        report.summary.requests_retried,
+        dropped.len() as u64,
+        "{dropped:?}"
+    );
+    assert!(
+        !report
+            .warnings
+            .iter()
+            .any(|w| w.contains("got no answer") || w.contains("request failed")),
+        "{:#?}",
+        report.warnings
+    );
 }
 
 /// Without an admin identity nat cannot know the scan's user is not an admin: the privileged

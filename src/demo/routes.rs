@@ -43,6 +43,9 @@ static GROUPS: &[RouteGroup] = &[
     super::webhooks::GROUP,
     super::tools::GROUP,
     super::inband::GROUP,
+    super::strict::GROUP,
+    super::undeclared::GROUP,
+    super::keepalive::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
@@ -145,6 +148,8 @@ pub struct State {
     pub(super) cache_resets: AtomicU64,
     /// Books and their owners (`shelf.rs`).
     pub(super) shelf: super::shelf::Shelf,
+    /// Failed logins the fixed strict login counts (`strict.rs`).
+    pub(super) strict: super::strict::StrictState,
 }
 
 /// A user's stored account (`/{vuln,fixed}/account`).
@@ -168,6 +173,7 @@ impl State {
             authn: Default::default(),
             cache_resets: AtomicU64::new(0),
             shelf: Default::default(),
+            strict: Default::default(),
         })
     }
 }
@@ -465,7 +471,7 @@ pub fn crashed() -> Resp {
 }
 
 /// A deliberate, generic 500 (what a framework answers when a handler fails).
-fn internal_error() -> Resp {
+pub(super) fn internal_error() -> Resp {
     with_type(
         StatusCode::INTERNAL_SERVER_ERROR,
         "text/plain; charset=utf-8",

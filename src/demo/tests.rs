@@ -192,10 +192,11 @@ async fn openapi_describes_every_route() {
             }
             if let Some(body) = op.get("requestBody") {
                 let media = &body["content"]["application/json"];
-                // The validated group describes its body as FastAPI does: a schema, no example.
+                // The validated and strict groups describe their bodies as FastAPI does: a schema,
+                // no example.
+                let fastapi = path.contains("/validated/") || path.contains("/strict/");
                 assert!(
-                    media["schema"].is_object()
-                        && (media["example"].is_object() || path.contains("/validated/")),
+                    media["schema"].is_object() && (media["example"].is_object() || fastapi),
                     "{path}"
                 );
             }
@@ -1204,5 +1205,185 @@ async fn validated_lookup_answers_422_with_detail_until_the_body_is_valid() {
     let fixed = "/fixed/validated/lookup";
     assert_eq!(count(demo.post(fixed, with("widget' AND '1'='1")).await), 0);
     assert_eq!(count(demo.post(fixed, with("widget")).await), 1);
+    demo.server.stop().await;
+}
+
+#[tokio::test]
+async fn strict_logins_answer_422_to_invalid_bodies_and_only_the_fixed_one_locks() {
+    let demo = Demo::start().await;
+    let creds = |u: &str, p: &str| json!({"username": u, "password": p});
+    for twin in ["vuln", "fixed"] {
+        let path = format!("/{twin}/strict/login");
+        let ok = demo.anon_post(&path, creds("alice", user_password())).await;
+        assert_eq!(ok.status, 200, "{path}: {}", ok.body);
+        assert!(jwt::verify(ok.json()["access_token"].as_str().unwrap()).is_some());
+        let invalid = demo.anon_post(&path, creds("Alice", "short")).await;
+        assert_eq!(invalid.status, 422, "{}", invalid.body);
+        let detail = invalid.json()["detail"].clone();
+        assert_eq!(detail[0]["loc"], json!(["body", "username"]));
+        assert_eq!(detail[1]["type"], "string_too_short");
+        // An unknown account and a wrong password answer alike.
+        let wrong = demo.anon_post(&path, creds("bob", "wrong-password")).await;
+        let unknown = demo
+            .anon_post(&path, creds("nobody", "wrong-password"))
+            .await;
+        assert_eq!(wrong.status, 401);
+        assert_eq!((wrong.status, wrong.body), (unknown.status, unknown.body));
+    }
+    // Invalid bodies are no attempts: any number of them locks nothing.
+    for _ in 0..10 {
+        let a = demo
+            .anon_post("/fixed/strict/login", creds("carl", "x"))
+            .await;
+        assert_eq!(a.status, 422);
+    }
+    for _ in 0..5 {
+        let a = demo
+            .anon_post("/fixed/strict/login", creds("carl", "wrong-password"))
+            .await;
+        assert_eq!(a.status, 401, "{}", a.body);
+    }
+    let locked = demo
+        .anon_post("/fixed/strict/login", creds("carl", "wrong-password"))
+        .await;
+    assert_eq!(locked.status, 429, "{}", locked.body);
+    let retry: u64 = locked.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    // Another account is not locked; the vulnerable twin never locks.
+    assert_eq!(
+        demo.anon_post("/fixed/strict/login", creds("alice", user_password()))
+            .await
+            .status,
+        200
+    );
+    for _ in 0..30 {
+        let a = demo
+            .anon_post("/vuln/strict/login", creds("carl", "wrong-password"))
+            .await;
+        assert_eq!(a.status, 401);
+    }
+    demo.server.stop().await;
+}
+
+#[tokio::test]
+async fn undeclared_orders_need_a_token_the_description_does_not_ask_for() {
+    let demo = Demo::start().await;
+    let doc: Value = serde_json::from_str(openapi_json()).unwrap();
+    for twin in ["vuln", "fixed"] {
+        let template = format!("/{twin}/undeclared/orders/{{order_id}}");
+        assert_eq!(doc["paths"][&template]["get"]["security"], json!([]));
+        let path = format!("/{twin}/undeclared/orders/7001");
+        assert_401(&demo.get(&path, None).await);
+        assert_401(&demo.get(&path, Some("nat-invalid-token")).await);
+        let own = demo.get(&path, Some(&user_token())).await;
+        assert_eq!(own.status, 200, "{}", own.body);
+        assert_eq!(own.json()["owner_id"], 1);
+        // Both twins show a user only their own orders.
+        assert_problem(&demo.get(&path, Some(&second_user_token())).await, 404);
+        let bobs = format!("/{twin}/undeclared/orders/7002");
+        assert_eq!(
+            demo.get(&bobs, Some(&second_user_token())).await.status,
+            200
+        );
+        assert_problem(
+            &demo
+                .get(&format!("/{twin}/undeclared/orders/x"), Some(&user_token()))
+                .await,
+            404,
+        );
+    }
+    // Only the vulnerable twin takes a forged token.
+    for forged in tampered_tokens() {
+        let vuln = demo
+            .get("/vuln/undeclared/orders/7001", Some(&forged))
+            .await;
+        assert_eq!(vuln.status, 200, "{forged}");
+        assert_401(
+            &demo
+                .get("/fixed/undeclared/orders/7001", Some(&forged))
+                .await,
+        );
+    }
+    demo.server.stop().await;
+}
+
+#[tokio::test]
+async fn keepalive_articles_drop_the_connection_after_a_500_and_the_fixed_twin_keeps_it() {
+    let demo = Demo::start().await;
+    let token = user_token();
+    for twin in ["vuln", "fixed"] {
+        let a = demo
+            .get(&format!("/{twin}/keepalive/articles?page=2"), Some(&token))
+            .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        assert_eq!(a.json()["articles"][0]["id"], 3);
+        assert_401(
+            &demo
+                .get(&format!("/{twin}/keepalive/articles?page=1"), None)
+                .await,
+        );
+    }
+    assert_problem(
+        &demo
+            .get("/fixed/keepalive/articles?page=0", Some(&token))
+            .await,
+        400,
+    );
+    // Not an integer: the framework's 422, on both twins.
+    for twin in ["vuln", "fixed"] {
+        let a = demo
+            .get(&format!("/{twin}/keepalive/articles?page=x"), Some(&token))
+            .await;
+        assert_eq!(a.status, 422, "{}", a.body);
+        assert_eq!(a.json()["detail"][0]["type"], "int_parsing");
+    }
+    // One pooled connection, requests one after another: each reuses it.
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
+    let get = |page: &str| {
+        client
+            .get(format!(
+                "{}/api/v1/vuln/keepalive/articles?page={page}",
+                demo.server.url()
+            ))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(get("x").await.unwrap().status(), 422);
+    let error = get("9").await.unwrap();
+    assert_eq!(error.status(), 500);
+    // No warning: the connection looks reusable.
+    assert!(error.headers().get("connection").is_none());
+    assert_eq!(error.text().await.unwrap(), "Internal Server Error");
+    let lost = get("1").await;
+    assert!(
+        lost.is_err(),
+        "the request after the 500 was answered: {lost:?}"
+    );
+    // The server read it and dropped the connection; a new one serves the next request.
+    assert_eq!(
+        demo.server.dropped_requests(),
+        ["GET /api/v1/vuln/keepalive/articles"]
+    );
+    assert_eq!(
+        demo.server.requests().last().map(String::as_str),
+        Some("GET /api/v1/vuln/keepalive/articles")
+    );
+    assert_eq!(get("1").await.unwrap().status(), 200);
+    // The fixed twin's 400 leaves the connection usable.
+    let fixed = |page: &str| {
+        client
+            .get(format!(
+                "{}/api/v1/fixed/keepalive/articles?page={page}",
+                demo.server.url()
+            ))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(fixed("99").await.unwrap().status(), 400);
+    assert_eq!(fixed("1").await.unwrap().status(), 200);
     demo.server.stop().await;
 }

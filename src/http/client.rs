@@ -369,7 +369,10 @@ impl HttpClient {
 
     fn auth_env(&self) -> AuthEnv<'_> {
         AuthEnv {
-            client: &self.client,
+            // Login and token POSTs go out on a connection of their own, like every POST: a pooled
+            // connection the server closed after its last answer (uvicorn after a 500) would lose
+            // the login, and a POST is never sent twice.
+            client: &self.fresh,
             timeout: self.cfg.timeout,
         }
     }
