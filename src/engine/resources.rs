@@ -44,10 +44,22 @@ const MAX_POOLED: usize = 50;
 /// How deep the pool looks into an answer.
 const POOL_DEPTH: usize = 4;
 
-/// Field values seen in answers, by field name, per identity (A, B), in the order seen.
+/// Who was given a pooled value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seer {
+    /// The user (A).
+    User,
+    /// User B.
+    UserB,
+    /// A named identity (an admin, a role).
+    Identity,
+}
+
+/// Field values seen in answers, by field name: those user A, user B and the named identities
+/// were given, each in the order seen.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pool {
-    fields: BTreeMap<String, (Vec<Value>, Vec<Value>)>,
+    fields: BTreeMap<String, [Vec<Value>; 3]>,
 }
 
 /// Field names whose values are secrets or session material: never pooled (nat would send them
@@ -71,9 +83,9 @@ fn squashed(name: &str) -> String {
 }
 
 impl Pool {
-    /// Adds the scalar fields of an answer `body` as seen by user A (`b == false`) or user B.
-    pub fn feed(&mut self, body: &Value, b: bool) {
-        fn walk(pool: &mut Pool, v: &Value, b: bool, depth: usize) {
+    /// Adds the scalar fields of an answer `body` as given to `b`.
+    pub fn feed(&mut self, body: &Value, b: Seer) {
+        fn walk(pool: &mut Pool, v: &Value, b: Seer, depth: usize) {
             match v {
                 Value::Object(map) if depth < POOL_DEPTH => {
                     for (k, inner) in map {
@@ -100,9 +112,9 @@ impl Pool {
         walk(self, body, b, 0);
     }
 
-    fn add(&mut self, field: &str, value: &Value, b: bool) {
-        let (a_seen, b_seen) = self.fields.entry(squashed(field)).or_default();
-        let list = if b { b_seen } else { a_seen };
+    fn add(&mut self, field: &str, value: &Value, b: Seer) {
+        let seen = self.fields.entry(squashed(field)).or_default();
+        let list = &mut seen[b as usize];
         if list.len() < MAX_POOLED && !list.contains(value) {
             list.push(value.clone());
         }
@@ -111,13 +123,14 @@ impl Pool {
     /// The values for a path parameter: by its own name (`username`), else by a field its name
     /// ends with (`articleSlug` ← `slug`, at least four letters). Generic names (`id`) are left to
     /// the collections. A's values come first when only A was given them (A's own), then the ones
-    /// both were given; B's likewise.
+    /// both were given, then those only the named identities were (an admin's listing); B's
+    /// likewise.
     pub fn for_param(&self, param: &str, has_b: bool) -> Option<Learned> {
         let name = squashed(param);
         if name.len() < 4 {
             return None;
         }
-        let (a, b) = self.fields.get(&name).or_else(|| {
+        let [a, b, others] = self.fields.get(&name).or_else(|| {
             self.fields
                 .iter()
                 .filter(|(field, _)| field.len() >= 4 && name.ends_with(field.as_str()))
@@ -129,13 +142,21 @@ impl Pool {
                 mine.iter().partition(|v| !theirs.contains(v));
             only.into_iter().chain(shared).cloned().collect()
         };
-        let user = own_first(a, b);
+        let rest = |list: Vec<Value>| -> Vec<Value> {
+            let extra: Vec<Value> = others
+                .iter()
+                .filter(|v| !a.contains(v) && !b.contains(v))
+                .cloned()
+                .collect();
+            list.into_iter().chain(extra).take(MAX_POOLED).collect()
+        };
+        let user = rest(own_first(a, b));
         if user.is_empty() {
             return None;
         }
         Some(Learned {
             user,
-            user_b: has_b.then(|| own_first(b, a)),
+            user_b: has_b.then(|| rest(own_first(b, a))),
             pooled: true,
         })
     }
@@ -234,6 +255,23 @@ impl Resources {
             } else {
                 None
             };
+            // The named identities' happy path too: their answers feed the pool, and a secured
+            // read each is answered tells later whether its session still works.
+            let named: Vec<Who> = http.identities().map(|(who, _)| who).collect();
+            for who in named {
+                let ex = http.send(&who, &req).await;
+                if op.requires_auth() && ex.is_success() {
+                    http.set_canary(&who, &req);
+                }
+                if let Some(body) = ex
+                    .response
+                    .as_ref()
+                    .filter(|r| r.is_success() && !r.truncated)
+                    .and_then(|r| r.json())
+                {
+                    pool.feed(&body, Seer::Identity);
+                }
+            }
             // A secured read each user is answered tells later whether its session still works.
             if op.requires_auth() {
                 for (ex, who) in [(Some(&a), Who::User), (b.as_ref(), Who::UserB)] {
@@ -242,7 +280,7 @@ impl Resources {
                     }
                 }
             }
-            for (ex, is_b) in [(Some(&a), false), (b.as_ref(), true)] {
+            for (ex, is_b) in [(Some(&a), Seer::User), (b.as_ref(), Seer::UserB)] {
                 if let Some(body) = ex
                     .and_then(|e| e.response.as_ref())
                     .filter(|r| r.is_success() && !r.truncated)
@@ -380,6 +418,36 @@ mod tests {
             keys_in(&json!([{"id": 4}]), &["document_id"]),
             vec![json!(4)],
             "`id` when the items do not carry the parameter's name"
+        );
+    }
+
+    #[test]
+    fn pooled_values_own_first_then_shared_then_the_identities() {
+        let mut pool = Pool::default();
+        pool.feed(&json!({"user": {"username": "luke"}}), Seer::User);
+        pool.feed(&json!({"user": {"username": "leia"}}), Seer::UserB);
+        let feed = json!({"articles": [{"author": {"username": "han"}}], "token": "eyJx"});
+        pool.feed(&feed, Seer::User);
+        pool.feed(&feed, Seer::UserB);
+        pool.feed(
+            &json!([{"username": "admin"}, {"username": "luke"}]),
+            Seer::Identity,
+        );
+        let learned = pool.for_param("user_name", true).unwrap();
+        assert_eq!(learned.user, [json!("luke"), json!("han"), json!("admin")]);
+        assert_eq!(
+            learned.user_b,
+            Some(vec![json!("leia"), json!("han"), json!("admin")])
+        );
+        assert!(learned.pooled);
+        // Secrets are never pooled; generic short names are left to the collections.
+        assert!(pool.for_param("token", true).is_none());
+        assert!(pool.for_param("id", true).is_none());
+        // A parameter named after a field it ends with.
+        pool.feed(&json!({"slug": "dev-1"}), Seer::User);
+        assert_eq!(
+            pool.for_param("articleSlug", false).unwrap().user,
+            [json!("dev-1")]
         );
     }
 }
