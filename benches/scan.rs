@@ -71,6 +71,34 @@ fn main() {
             req.options.fail_on = FailOn::None;
             req
         };
+        // The same scan without the checks of issue 11 (callback listener and in-band injections
+        // beyond SQL): what they add, as a ratio in this run. The wait for late callbacks at the
+        // end of a scan is no scan work and is taken off.
+        const ISSUE_11: &[&str] = &[
+            "NAT-API7-SSRF",
+            "NAT-INJ-COMMAND",
+            "NAT-INJ-SSTI",
+            "NAT-INJ-PATH-TRAVERSAL",
+            "NAT-INJ-XSS",
+        ];
+        let without_11 = || {
+            let mut req = request();
+            req.options.checks = nat::checks::CHECKS
+                .iter()
+                .filter(|c| !c.noisy() && !ISSUE_11.contains(&c.meta().id))
+                .map(|c| c.meta().id.to_string())
+                .chain(
+                    nat::checks::CHECKS
+                        .iter()
+                        .filter(|c| c.noisy())
+                        .map(|c| c.meta().id.to_string()),
+                )
+                .collect();
+            req
+        };
+        let work = |r: &nat::report::ScanReport, t: Duration| {
+            t.saturating_sub(Duration::from_millis(r.scan.callback_wait_ms))
+        };
         // Warm up both paths once.
         let warm = run(request(), Events::none(), CancellationToken::new()).await.expect("scan");
         let n = warm.summary.requests_sent as usize;
@@ -78,13 +106,22 @@ fn main() {
         let client = reqwest::Client::new();
         let health = format!("{}/api/v1/health", demo.url());
 
+        let warm_11 = run(without_11(), Events::none(), CancellationToken::new()).await.expect("scan");
+        let n_11 = warm_11.summary.requests_sent;
         let mut scan_times = Vec::new();
         let mut base_times = Vec::new();
+        let mut times_11 = Vec::new();
+        let mut waits = Vec::new();
         for _ in 0..ROUNDS {
             let t = Instant::now();
             let report = run(request(), Events::none(), CancellationToken::new()).await.expect("scan");
-            scan_times.push(t.elapsed());
+            scan_times.push(work(&report, t.elapsed()));
+            waits.push(Duration::from_millis(report.scan.callback_wait_ms));
             assert_eq!(report.findings.len(), warm.findings.len());
+
+            let t = Instant::now();
+            let r = run(without_11(), Events::none(), CancellationToken::new()).await.expect("scan");
+            times_11.push(work(&r, t.elapsed()));
 
             let t = Instant::now();
             stream::iter(0..n)
@@ -107,6 +144,16 @@ fn main() {
         println!("  nat scan        {:>8.1} ms  {:>8.0} req/s", scan.as_secs_f64() * 1e3, n as f64 / scan.as_secs_f64());
         println!("  plain reqwest   {:>8.1} ms  {:>8.0} req/s   (same count, GET /health)", base.as_secs_f64() * 1e3, n as f64 / base.as_secs_f64());
         println!("  ratio           {:>8.2}x the baseline's time", scan.as_secs_f64() / base.as_secs_f64());
+        let (t11, wait) = (median(times_11), median(waits));
+        println!("the checks of issue 11 (SSRF, command injection, SSTI, path traversal, XSS):");
+        println!("  without them    {:>8.1} ms  {n_11} requests", t11.as_secs_f64() * 1e3);
+        println!(
+            "  with them       {:>8.1} ms  {n} requests: {:.2}x the time, {:.2}x the requests",
+            scan.as_secs_f64() * 1e3,
+            scan.as_secs_f64() / t11.as_secs_f64(),
+            n as f64 / n_11 as f64
+        );
+        println!("  (waited {:.0} ms for late callbacks at the end, not counted)", wait.as_secs_f64() * 1e3);
     });
     let full = peak_rss_kib(&["demo", "--quiet", "--format", "json", "--fail-on", "none"]);
     let floor = peak_rss_kib(&["demo", "--help"]);

@@ -285,14 +285,14 @@ impl Listener {
 
     /// Waits until [`GRACE`] has passed since the last probe the target accepted without calling
     /// back (at once when there was none, or it was long enough ago).
-    pub async fn grace(&self) {
+    /// Returns how long it waited.
+    pub async fn grace(&self) -> Duration {
         let last = self.lock().last_pending;
-        if let Some(at) = last {
-            let left = GRACE.saturating_sub(at.elapsed());
-            if !left.is_zero() {
-                tokio::time::sleep(left).await;
-            }
+        let left = last.map_or(Duration::ZERO, |at| GRACE.saturating_sub(at.elapsed()));
+        if !left.is_zero() {
+            tokio::time::sleep(left).await;
         }
+        left
     }
 
     /// Hits no check reported yet, with their probe and the evidence of the exchange that carried

@@ -47,7 +47,7 @@ const SHELL_WORDS: &[&str] = &[
 const MAX_SLOTS: usize = 3;
 /// How long nat waits for one payload's callback (a shell that runs the command before answering
 /// has called back by then; later callbacks are caught at the end of the scan).
-const WAIT: Duration = Duration::from_millis(100);
+const WAIT: Duration = Duration::from_millis(20);
 /// Words of a slot name for which the time differential is tried too: a command or a host, not a
 /// file (file names are common, and every try costs seconds).
 const TIMED_WORDS: &[&str] = &[
@@ -155,7 +155,12 @@ impl Check for CommandInjection {
                     if ex.is_success() {
                         listener.note_pending();
                     }
-                    if let Some(hit) = listener.wait_for(&token, WAIT).await {
+                    let wait = if ex.is_success() {
+                        WAIT
+                    } else {
+                        Duration::ZERO
+                    };
+                    if let Some(hit) = listener.wait_for(&token, wait).await {
                         listener.claim(&token);
                         let mut evidence = ctx.evidence(&ex);
                         evidence.response.push_str(&format!(

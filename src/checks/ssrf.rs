@@ -44,9 +44,10 @@ pub static META: CheckMeta = CheckMeta {
 
 /// Most URL slots probed per operation.
 const MAX_SLOTS: usize = 4;
-/// How long nat waits for the callback of one probe before going on (later hits are caught at
-/// the end of the scan).
-const WAIT: Duration = Duration::from_millis(500);
+/// How long nat waits for the callback of one accepted probe before going on: a target that
+/// fetched before answering has called back by then (the listener records a hit before it
+/// answers it); later hits are caught at the end of the scan.
+const WAIT: Duration = Duration::from_millis(20);
 /// Words of a field name that say it takes a URL.
 const URL_WORDS: &[&str] = &[
     "url", "uri", "link", "callback", "webhook", "avatar", "feed", "redirect", "endpoint",
@@ -54,7 +55,8 @@ const URL_WORDS: &[&str] = &[
 ];
 
 /// True for a slot that takes a URL: a `uri`/`url`/`iri` format, a name made of such a word
-/// (`image_url`, `callbackUrl`, `target`, `host`), or a current value that is an http(s) URL.
+/// (`image_url`, `callbackUrl`, `target`), or a current value that is an http(s) URL. A `host`
+/// takes a name, not a URL: the command-injection check tries those.
 pub fn takes_url(slot: &Slot, schema: Option<&Schema>, current: Option<&Value>) -> bool {
     let (name, header) = match slot {
         Slot::Param(loc, n) => (n.as_str(), *loc == crate::spec::ParamLocation::Header),
@@ -136,7 +138,14 @@ impl Check for Ssrf {
                     .response
                     .as_ref()
                     .is_some_and(|r| r.text().contains(listener.marker()));
-                let hit = listener.wait_for(&token, WAIT).await;
+                // A refused request rarely fetched anything: no waiting for it (a late callback
+                // is still caught at the end of the scan).
+                let wait = if ex.is_success() {
+                    WAIT
+                } else {
+                    Duration::ZERO
+                };
+                let hit = listener.wait_for(&token, wait).await;
                 if hit.is_some() || in_band {
                     listener.claim(&token);
                     findings.push(finding(

@@ -331,9 +331,10 @@ pub async fn run_guarded(
         }
     }
     // Callbacks that come after their probe's answer: awaited a short while, then reported.
+    let mut callback_wait_ms = 0;
     if let Some(listener) = &callback {
         if !cancel.is_cancelled() {
-            listener.grace().await;
+            callback_wait_ms = listener.grace().await.as_millis() as u64;
         }
         let late = checks::ssrf::late_findings(listener)
             .into_iter()
@@ -411,6 +412,7 @@ pub async fn run_guarded(
             fail_on,
             fail_on_confidence: request.options.fail_on_confidence,
             identities: identities_used(&request),
+            callback_wait_ms,
         },
         summary: Summary {
             operations_discovered: discovered,

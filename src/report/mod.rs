@@ -59,10 +59,18 @@ pub struct ScanMeta {
     /// The least confidence a finding needs to count for `fail_on`.
     #[serde(default)]
     pub fail_on_confidence: crate::findings::Confidence,
+    /// How long the scan waited at its end for late callbacks to nat's listener (see
+    /// `crate::oob::GRACE`), in milliseconds: part of `duration_ms`, but no work.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub callback_wait_ms: u64,
     /// The identities the scan sent as (`user`, `user_b`, then the named ones with their roles); never
     /// their credentials.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identities: Vec<crate::http::IdentityInfo>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Counts of the scan.
