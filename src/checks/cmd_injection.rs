@@ -225,33 +225,6 @@ impl Check for CommandInjection {
     }
 }
 
-/// Findings for callbacks of command payloads that arrived after their answer, once the scan's
-/// grace period is over.
-pub fn late_findings(listener: &crate::oob::Listener) -> Vec<Finding> {
-    listener
-        .unclaimed()
-        .into_iter()
-        .filter(|(probe, _, _)| probe.check == META.id)
-        .map(|(probe, hit, evidence)| {
-            let mut evidence = evidence.unwrap_or_default();
-            evidence.response.push_str(&format!(
-                "\n\n# the callback listener received, from the target, after the answer:\n{}",
-                hit.describe()
-            ));
-            META.finding_at(
-                probe.operation.clone(),
-                META.severity,
-                &probe.slot,
-                evidence,
-                RiskFactors {
-                    unauthenticated: false,
-                    state_changing: false,
-                },
-            )
-        })
-        .collect()
-}
-
 fn timed_evidence(ctx: &ScanContext, baseline_ms: u64, exchanges: &[&Exchange]) -> Evidence {
     let labels = [
         format!("`sleep {}` appended", SLEEPS.0),

@@ -226,33 +226,30 @@ fn with_hit(mut evidence: Evidence, url: &str, hit: Option<&Hit>, in_band: bool)
     evidence
 }
 
-/// Findings for callbacks that arrived after their probe was answered (a webhook sent later),
-/// once the scan's grace period is over.
-pub fn late_findings(listener: &Listener) -> Vec<Finding> {
+/// Findings of `meta`'s check for callbacks that arrived after their probe was answered (a
+/// webhook sent later, a command run in the background), once the scan's grace period is over.
+pub fn late_findings(listener: &Listener, meta: &'static CheckMeta) -> Vec<Finding> {
     listener
         .unclaimed()
         .into_iter()
-        .filter(|(probe, _, _)| probe.check == META.id)
+        .filter(|(probe, _, _)| probe.check == meta.id)
         .map(|(probe, hit, evidence)| {
             let evidence = with_hit(
                 evidence.unwrap_or_default(),
                 if probe.payload.is_empty() {
-                    "(the probe's plain callback URL)"
+                    "(the probe's own callback URL)"
                 } else {
                     &probe.payload
                 },
                 Some(&hit),
                 false,
             );
-            META.finding_at(
+            meta.finding_at(
                 probe.operation.clone(),
-                META.severity,
+                meta.severity,
                 &probe.slot,
                 evidence,
-                RiskFactors {
-                    unauthenticated: false,
-                    state_changing: false,
-                },
+                RiskFactors::default(),
             )
         })
         .collect()

@@ -336,9 +336,12 @@ pub async fn run_guarded(
         if !cancel.is_cancelled() {
             callback_wait_ms = listener.grace().await.as_millis() as u64;
         }
-        let late = checks::ssrf::late_findings(listener)
+        let late = checks::ssrf::late_findings(listener, &checks::ssrf::META)
             .into_iter()
-            .chain(checks::cmd_injection::late_findings(listener));
+            .chain(checks::ssrf::late_findings(
+                listener,
+                &checks::cmd_injection::META,
+            ));
         for f in late {
             events.send(ScanEvent::Finding(Box::new(f.clone())));
             if seen.insert(f.fingerprint.clone()) {
@@ -604,18 +607,7 @@ async fn scan_operation(
                 values
             }
             Err(_) if ctx.safety == Safety::Destructive => ctx.resources.apply(op, synthesised),
-            Err(why) => {
-                if ctx.should_stop() {
-                    out.coverage.reason = Some(stop_reason(ctx));
-                } else {
-                    out.warnings.push(format!("{endpoint}: not probed ({why})"));
-                    out.coverage.status = CoverageStatus::NotSent;
-                    out.coverage.reason = Some(format!("not probed: {why}"));
-                }
-                out.completed = !ctx.should_stop();
-                events.send(ScanEvent::OperationFinished { endpoint });
-                return out;
-            }
+            Err(why) => return not_probed(ctx, events, out, endpoint, &why),
         }
     } else if creates_objects(&ctx.spec, op) {
         // A create on a collection of objects: distinct strings, so that an API wanting unique
@@ -634,18 +626,7 @@ async fn scan_operation(
                     .push(format!("{endpoint}: {why}; sent the synthesised body"));
                 values
             }
-            Err((why, _)) => {
-                if ctx.should_stop() {
-                    out.coverage.reason = Some(stop_reason(ctx));
-                } else {
-                    out.warnings.push(format!("{endpoint}: not probed ({why})"));
-                    out.coverage.status = CoverageStatus::NotSent;
-                    out.coverage.reason = Some(format!("not probed: {why}"));
-                }
-                out.completed = !ctx.should_stop();
-                events.send(ScanEvent::OperationFinished { endpoint });
-                return out;
-            }
+            Err((why, _)) => return not_probed(ctx, events, out, endpoint, &why),
         }
     } else {
         values
@@ -827,6 +808,27 @@ async fn scan_operation(
         out.coverage.status = CoverageStatus::NotCompleted;
         out.coverage.reason = Some(stop_reason(ctx));
     }
+    events.send(ScanEvent::OperationFinished { endpoint });
+    out
+}
+
+/// Ends an operation nat does not probe after all (no object of its own to write, no account read
+/// first): the warning and the coverage say why, unless the scan stopped meanwhile.
+fn not_probed(
+    ctx: &ScanContext,
+    events: &Events,
+    mut out: OpResult,
+    endpoint: String,
+    why: &str,
+) -> OpResult {
+    if ctx.should_stop() {
+        out.coverage.reason = Some(stop_reason(ctx));
+    } else {
+        out.warnings.push(format!("{endpoint}: not probed ({why})"));
+        out.coverage.status = CoverageStatus::NotSent;
+        out.coverage.reason = Some(format!("not probed: {why}"));
+    }
+    out.completed = !ctx.should_stop();
     events.send(ScanEvent::OperationFinished { endpoint });
     out
 }
