@@ -101,6 +101,8 @@ struct Shared {
     watch: super::outage::Watch,
     /// Whether each identity's session still works (see [`HttpClient::check_sessions`]).
     sessions: std::sync::Mutex<SessionWatch>,
+    /// True once some session broke: until then a request costs no lock for the watch.
+    any_broken: AtomicBool,
 }
 
 /// Per identity: a request that answered it 2xx (its canary), whether a write it sent succeeded
@@ -163,6 +165,7 @@ impl HttpClient {
             retried: AtomicU64::new(0),
             watch: Default::default(),
             sessions: Default::default(),
+            any_broken: AtomicBool::new(false),
         });
         Ok(HttpClient {
             client,
@@ -560,12 +563,15 @@ impl HttpClient {
 
     /// Why `who`'s session stopped working, once it did.
     pub fn session_broken(&self, who: &Who) -> Option<String> {
+        if !self.any_session_broken() {
+            return None;
+        }
         self.sessions().broken.get(who).cloned()
     }
 
     /// True once some identity's session stopped working (the report is then partial).
     pub fn any_session_broken(&self) -> bool {
-        !self.sessions().broken.is_empty()
+        self.shared.any_broken.load(Ordering::Relaxed)
     }
 
     /// Remembers `req`, which `who` was just answered 2xx, as the request that tells whether
@@ -613,6 +619,7 @@ impl HttpClient {
                         canary.method, canary.path
                     );
                     self.sessions().broken.insert(who, why.clone());
+                    self.shared.any_broken.store(true, Ordering::Relaxed);
                     out.push(format!(
                         "{why}; nat sends nothing more as `{name}`, and the report is partial"
                     ));
