@@ -63,6 +63,8 @@ const EXPECTED: &[(&str, &str)] = &[
         "NAT-API9-UNDOCUMENTED-ENDPOINT",
         "POST /api/v0/sessions/login",
     ),
+    // Marked deprecated and still served (issue 12); the fixed twin answers 410.
+    ("NAT-API9-DEPRECATED-SERVED", "GET /vuln/legacy/report"),
     ("NAT-API8-UNHANDLED-INPUT", "POST /vuln/orders"),
     ("NAT-API2-JWT-EXPIRED", "GET /vuln/sessions/profile"),
     ("NAT-API2-LOGOUT-INEFFECTIVE", "POST /vuln/sessions/logout"),

@@ -9,6 +9,7 @@ mod brute_force;
 pub mod cmd_injection;
 mod cors;
 pub mod data_exposure;
+mod deprecated;
 mod headers;
 mod inband;
 pub mod inventory;
@@ -42,6 +43,7 @@ pub use brute_force::NoBruteForceProtection;
 pub use cmd_injection::CommandInjection;
 pub use cors::Cors;
 pub use data_exposure::DataExposure;
+pub use deprecated::DeprecatedServed;
 pub use headers::SecurityHeaders;
 pub use inventory::UndocumentedEndpoint;
 pub use jwt::JwtUnverified;
@@ -321,6 +323,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &MassAssignment,
     &Cors,
     &SecurityHeaders,
+    &DeprecatedServed,
     &VerboseErrors,
     &SqlInjection,
     &Ssrf,

@@ -12,6 +12,7 @@ mod exposure;
 mod inband;
 mod jwt;
 mod keepalive;
+mod legacy;
 mod maintenance;
 mod notes;
 mod routes;

@@ -46,6 +46,7 @@ static GROUPS: &[RouteGroup] = &[
     super::strict::GROUP,
     super::undeclared::GROUP,
     super::keepalive::GROUP,
+    super::legacy::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
