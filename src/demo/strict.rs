@@ -15,6 +15,7 @@ use serde_json::{json, Map, Value};
 
 use super::authn::Window;
 use super::routes::{json_body, json_resp, with_methods, Req, Resp, RouteGroup, State};
+use super::validated::{error, not_an_object};
 use super::{jwt, sessions};
 
 /// The group, registered in `routes::GROUPS`.
@@ -98,23 +99,10 @@ fn login(state: &State, username: &str, password: &str, limited: bool) -> Resp {
     resp
 }
 
-/// One pydantic-style error.
-fn error(field: &str, kind: &str, msg: String, ctx: Option<Value>) -> Value {
-    let mut e = json!({"loc": ["body", field], "msg": msg, "type": kind});
-    if let Some(ctx) = ctx {
-        e["ctx"] = ctx;
-    }
-    e
-}
-
 /// `(username, password)` when the body is valid; every error otherwise, as FastAPI lists them.
 fn validate(body: Option<Value>) -> Result<(String, String), Vec<Value>> {
     let Some(Value::Object(body)) = body else {
-        return Err(vec![json!({
-            "loc": ["body"],
-            "msg": "Input should be a valid dictionary or object to extract fields from",
-            "type": "model_attributes_type",
-        })]);
+        return Err(vec![not_an_object()]);
     };
     let mut errors = Vec::new();
     let username = string_field(&body, "username", USERNAME_LEN, &mut errors).filter(|u| {

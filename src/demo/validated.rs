@@ -53,8 +53,17 @@ fn lookup(state: &State, product: &str, vulnerable: bool) -> Resp {
     json_resp(StatusCode::OK, &json!({ "results": rows }))
 }
 
-/// One pydantic-style error.
-fn error(field: &str, kind: &str, msg: String, ctx: Option<Value>) -> Value {
+/// pydantic's error for a body that is no JSON object.
+pub(super) fn not_an_object() -> Value {
+    json!({
+        "loc": ["body"],
+        "msg": "Input should be a valid dictionary or object to extract fields from",
+        "type": "model_attributes_type",
+    })
+}
+
+/// One pydantic-style error (also `strict.rs`'s).
+pub(super) fn error(field: &str, kind: &str, msg: String, ctx: Option<Value>) -> Value {
     let mut e = json!({"loc": ["body", field], "msg": msg, "type": kind});
     if let Some(ctx) = ctx {
         e["ctx"] = ctx;
@@ -65,11 +74,7 @@ fn error(field: &str, kind: &str, msg: String, ctx: Option<Value>) -> Value {
 /// The body's `product` when every field is valid; every error otherwise, as FastAPI lists them.
 fn validate(body: Option<Value>) -> Result<String, Vec<Value>> {
     let Some(Value::Object(body)) = body else {
-        return Err(vec![json!({
-            "loc": ["body"],
-            "msg": "Input should be a valid dictionary or object to extract fields from",
-            "type": "model_attributes_type",
-        })]);
+        return Err(vec![not_an_object()]);
     };
     let mut errors = Vec::new();
     let mut product = String::new();

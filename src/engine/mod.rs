@@ -90,6 +90,8 @@ pub struct ScanContext {
     pub burst_size: u32,
     /// Values checks share within the scan, each computed once (see [`ScanContext::once`]).
     pub memo: Memo,
+    /// Endpoints of the operations that create the objects of some item path (`POST /notes`).
+    pub creators: std::collections::HashSet<String>,
     /// The callback listener, when a selected check uses one and the target can reach it.
     pub callback: Option<Arc<crate::oob::Listener>>,
     /// Warnings checks raised (see [`ScanContext::warn`]).

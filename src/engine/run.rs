@@ -68,6 +68,7 @@ pub async fn run_guarded(
 
     let excluder = Excluder::new(&request.options.exclude, http.base_url().path())?;
     let safety = request.options.safety;
+    let creators = creators(&spec);
     let mut selected: Vec<Operation> = Vec::new();
     let mut excluded = 0usize;
     // Why each operation left out is not sent, for the coverage.
@@ -130,7 +131,7 @@ pub async fn run_guarded(
             if safety == Safety::Default
                 && ((super::writes_one_object(op) && super::creator_of(&spec, op).is_some())
                     || own_account_write(&spec, op)
-                    || creates_objects(&spec, op))
+                    || creators.contains(&op.endpoint()))
             {
                 selected.push(op.clone());
             } else {
@@ -192,6 +193,7 @@ pub async fn run_guarded(
     let spec = Arc::new(spec);
     let ctx = Arc::new(ScanContext {
         callback: callback.clone(),
+        creators,
         spec: spec.clone(),
         http: http.clone(),
         cancel: cancel.clone(),
@@ -609,7 +611,7 @@ async fn scan_operation(
             Err(_) if ctx.safety == Safety::Destructive => ctx.resources.apply(op, synthesised),
             Err(why) => return not_probed(ctx, events, out, endpoint, &why),
         }
-    } else if creates_objects(&ctx.spec, op) {
+    } else if ctx.creators.contains(&endpoint) {
         // A create on a collection of objects: distinct strings, so that an API wanting unique
         // titles or names takes it (again on a second scan of the same target).
         ctx.resources.apply(op, synthesised).distinct(op)
@@ -833,15 +835,16 @@ fn not_probed(
     out
 }
 
-/// True for the operation that creates the objects of some item path (`POST /notes`, or the
-/// `PUT /books` of an API that creates with `PUT`): sent in the default mode like any create.
-fn creates_objects(spec: &ApiSpec, op: &Operation) -> bool {
-    matches!(op.method.as_str(), "POST" | "PUT")
-        && !op.path.ends_with('}')
-        && spec
-            .operations
-            .iter()
-            .any(|item| super::creator_of(spec, item).is_some_and(|c| c == op))
+/// The endpoints of the operations that create the objects of some item path (`POST /notes`, or
+/// the `PUT /books` of an API that creates with `PUT`): sent in the default mode like any create.
+/// Computed once per scan (each operation's creator is one lookup).
+fn creators(spec: &ApiSpec) -> HashSet<String> {
+    spec.operations
+        .iter()
+        .filter_map(|item| super::creator_of(spec, item))
+        .filter(|c| matches!(c.method.as_str(), "POST" | "PUT") && !c.path.ends_with('}'))
+        .map(Operation::endpoint)
+        .collect()
 }
 
 /// True for a `PUT`/`PATCH` on the caller's own account object (`PUT /api/user`, `PATCH /me`) that
