@@ -25,7 +25,7 @@ fn demo_finds_every_vulnerable_endpoint_and_nothing_on_fixed_twins() {
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings = report["findings"].as_array().unwrap();
-    assert_eq!(findings.len(), 41, "{findings:#?}");
+    assert_eq!(findings.len(), 42, "{findings:#?}");
     for f in findings {
         let endpoint = f["endpoint"].as_str().unwrap();
         // Undocumented endpoints have no twin path: their fixed twin is the documented API.

@@ -65,6 +65,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     // Marked deprecated and still served (issue 12); the fixed twin answers 410.
     ("NAT-API9-DEPRECATED-SERVED", "GET /vuln/legacy/report"),
+    ("NAT-API4-NO-PAGE-LIMIT", "GET /vuln/catalog"),
     ("NAT-API8-UNHANDLED-INPUT", "POST /vuln/orders"),
     ("NAT-API2-JWT-EXPIRED", "GET /vuln/sessions/profile"),
     ("NAT-API2-LOGOUT-INEFFECTIVE", "POST /vuln/sessions/logout"),
@@ -449,7 +450,8 @@ async fn every_check_fires_on_its_vulnerable_endpoint_and_never_on_a_fixed_twin(
                 || f.evidence.response.starts_with("# before logout")
                 || f.evidence.response.starts_with("# known account")
                 || f.evidence.response.starts_with("# attempt 1 of")
-                || f.evidence.response.starts_with("# request 1 of"),
+                || f.evidence.response.starts_with("# request 1 of")
+                || f.evidence.response.starts_with("# the user's request"),
             "{}",
             f.evidence.response
         );

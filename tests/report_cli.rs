@@ -37,7 +37,7 @@ fn one_demo_scan_writes_every_format() {
     let sarif: serde_json::Value =
         serde_json::from_slice(&out.stdout).expect("stdout is SARIF JSON");
     assert_eq!(sarif["version"], "2.1.0");
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 41);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 42);
     for n in names {
         let text = std::fs::read_to_string(dir.path().join(n)).unwrap();
         assert!(
@@ -47,7 +47,7 @@ fn one_demo_scan_writes_every_format() {
     }
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
-    assert_eq!(json["findings"].as_array().unwrap().len(), 41);
+    assert_eq!(json["findings"].as_array().unwrap().len(), 42);
     assert!(std::fs::read_to_string(dir.path().join("r.html"))
         .unwrap()
         .starts_with("<!DOCTYPE html>"));

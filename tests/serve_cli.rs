@@ -29,7 +29,7 @@ const LIMIT: Duration = Duration::from_secs(90);
 /// Findings of a demo scan with one user (a bearer token) in the default mode: no two-user BOLA or
 /// BOLA on writes (a tentative swapped-id BOLA instead), no mass assignment (not without
 /// `--destructive`), no admin identity (a tentative BFLA).
-const DEMO_FINDINGS: usize = 34;
+const DEMO_FINDINGS: usize = 35;
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("nat")
@@ -517,7 +517,7 @@ fn scans_list_show_findings_report() {
         .success()
         .stdout(contains("complete"))
         .stdout(contains(format!(
-            "94/97 operations tested, {DEMO_FINDINGS} findings"
+            "96/99 operations tested, {DEMO_FINDINGS} findings"
         )));
     s.nat()
         .args(["scans", "findings", &id])

@@ -19,6 +19,7 @@ pub mod jwt_weak_secret;
 pub mod login;
 pub mod logout;
 pub mod mass_assignment;
+mod page_limit;
 pub mod password_change;
 mod path_traversal;
 mod rate_limit;
@@ -51,6 +52,7 @@ pub use jwt_expired::JwtExpired;
 pub use jwt_weak_secret::JwtWeakSecret;
 pub use logout::LogoutIneffective;
 pub use mass_assignment::MassAssignment;
+pub use page_limit::NoPageLimit;
 pub use password_change::PasswordChange;
 pub use path_traversal::PathTraversal;
 pub use rate_limit::NoRateLimit;
@@ -324,6 +326,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &Cors,
     &SecurityHeaders,
     &DeprecatedServed,
+    &NoPageLimit,
     &VerboseErrors,
     &SqlInjection,
     &Ssrf,

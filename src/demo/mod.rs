@@ -15,6 +15,7 @@ mod keepalive;
 mod legacy;
 mod maintenance;
 mod notes;
+mod pages;
 mod routes;
 mod sessions;
 mod shelf;

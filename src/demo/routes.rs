@@ -47,6 +47,7 @@ static GROUPS: &[RouteGroup] = &[
     super::undeclared::GROUP,
     super::keepalive::GROUP,
     super::legacy::GROUP,
+    super::pages::GROUP,
 ];
 
 /// The demo's whole OpenAPI 3.0.3 description (core plus every group), served at `/openapi.json`.
